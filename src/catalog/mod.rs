@@ -1,0 +1,1208 @@
+//! The tool catalogue: what each tool of an MCP server does, how risky it is
+//! and which arguments it takes (`*.catalog.json`, SPEC §2).
+//!
+//! Lint rules read the catalogue to know which tools need limits (anything
+//! [`Tool::is_write_like`]), which argument paths exist and which of them are
+//! risky ([`Signal`]). The Leapfrog catalogue ships in the binary
+//! ([`Catalog::leapfrog`]); any other server's comes from a file
+//! ([`Catalog::load`]) or from its `tools/list` answer ([`import::import`]).
+//!
+//! Categories, from least to most dangerous in kind:
+//! - `read`: returns information and changes nothing outside the agent's own
+//!   view (a tool that writes files to disk is not a read);
+//! - `write`: changes browser, session or disk state through fixed, structured
+//!   operations whose effect the arguments describe;
+//! - `execute`: runs a program the arguments do not spell out: agent-supplied
+//!   code, injected responses, or a stored recording;
+//! - `destructive`: deletes or ends something that cannot be taken back;
+//! - `financial`: moves money.
+
+pub mod import;
+pub mod signals;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use miette::{miette, LabeledSpan, NamedSource, Report, SourceSpan};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{json, Map, Value};
+
+use crate::diagnostic::did_you_mean;
+
+/// The shape of a catalogue, for help texts.
+const FORMAT_HELP: &str = "a catalogue is {\"server\": {\"name\", \"version\"}, \"tools\": [{\"name\", \"category\", \"risk\", \"summary\", \"signals\", \"input_schema\", \"note\"?}]}";
+
+/// A server's tools, indexed by name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "CatalogFile")]
+pub struct Catalog {
+    server: Server,
+    tools: Vec<Tool>,
+    /// Tool name → position in `tools`; lint looks every policy entry up.
+    #[serde(skip)]
+    index: HashMap<String, usize>,
+}
+
+/// The MCP server a catalogue describes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    pub name: String,
+    pub version: String,
+}
+
+/// One tool of the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tool {
+    pub name: String,
+    pub category: Category,
+    pub risk: Risk,
+    /// One line, in our own words.
+    pub summary: String,
+    /// Derived from `input_schema` by [`signals::derive`].
+    pub signals: Vec<Signal>,
+    /// The JSON Schema exactly as the server advertises it in `tools/list`.
+    #[serde(deserialize_with = "schema_object")]
+    pub input_schema: Value,
+    /// Why the tool is classified as it is, where that is not obvious; always
+    /// present where we differ from PolicyLayer's published classification.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_string"
+    )]
+    pub note: Option<String>,
+}
+
+/// What kind of thing a tool does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Read,
+    Write,
+    Execute,
+    Destructive,
+    Financial,
+}
+
+/// How much harm one misused call can do; ordered from `Low` to `Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Risk {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// A risky feature of a tool's arguments, written `kind:<arg>` where the
+/// argument is a policy path relative to `args` (`sessions[*].url`; prefix
+/// `args.`, or `args` when it starts with `[`) or, for `many_params`, the
+/// number of top-level arguments.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Signal {
+    UrlInput(String),
+    SecretInput(String),
+    CodeInput(String),
+    FilePathInput(String),
+    ManyParams(usize),
+    Batch(String),
+}
+
+impl Catalog {
+    /// Builds a catalogue, rejecting a tool name listed twice (a policy entry
+    /// could not tell which one it means).
+    pub fn new(server: Server, tools: Vec<Tool>) -> Result<Catalog, Report> {
+        let mut seen = HashSet::new();
+        if let Some(dup) = tools.iter().find(|t| !seen.insert(t.name.as_str())) {
+            return Err(miette!(
+                code = "catalog::duplicate_tool",
+                help = "each tool is listed once",
+                "duplicate tool `{}` in the {} catalogue",
+                dup.name,
+                server.name
+            ));
+        }
+        Ok(Catalog::indexed(server, tools))
+    }
+
+    /// Callers have checked that names are unique.
+    fn indexed(server: Server, tools: Vec<Tool>) -> Catalog {
+        let index = tools
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), i))
+            .collect();
+        Catalog {
+            server,
+            tools,
+            index,
+        }
+    }
+
+    /// Parses catalogue text; errors point at `file_name:line:column`. A UTF-8
+    /// byte-order mark is skipped, as for policies.
+    pub fn from_json(src: &str, file_name: &str) -> Result<Catalog, Report> {
+        let text = src.strip_prefix('\u{feff}').unwrap_or(src);
+        serde_json::from_str(text).map_err(|err| parse_error(&err, text, file_name))
+    }
+
+    /// Reads and parses a catalogue file (`--catalog FILE`).
+    pub fn load(path: &Path) -> Result<Catalog, Report> {
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            miette!(
+                code = "catalog::read",
+                help = "pass a readable *.catalog.json file, or omit --catalog to use the built-in Leapfrog catalogue",
+                "cannot read catalogue {}: {err}",
+                path.display()
+            )
+        })?;
+        Catalog::from_json(&text, &path.display().to_string())
+    }
+
+    /// The Leapfrog 0.7.4 catalogue built into the binary, parsed on first use.
+    pub fn leapfrog() -> &'static Catalog {
+        static LEAPFROG: OnceLock<Catalog> = OnceLock::new();
+        LEAPFROG.get_or_init(|| {
+            Catalog::from_json(
+                include_str!("../../policies/leapfrog.catalog.json"),
+                "policies/leapfrog.catalog.json",
+            )
+            // Not user input: the embedded file is fixed at build time and
+            // `tests::shipped_catalogue_matches_the_server` parses it.
+            .expect("the shipped Leapfrog catalogue is valid")
+        })
+    }
+
+    pub fn server(&self) -> &Server {
+        &self.server
+    }
+
+    /// The tools in catalogue order.
+    pub fn tools(&self) -> &[Tool] {
+        &self.tools
+    }
+
+    pub fn tool(&self, name: &str) -> Option<&Tool> {
+        self.index.get(name).and_then(|&i| self.tools.get(i))
+    }
+
+    /// For a name the catalogue lacks: the tool name closest to it, if one is
+    /// close enough to be a likely misspelling.
+    pub fn suggest(&self, name: &str) -> Option<&str> {
+        if self.index.contains_key(name) {
+            return None;
+        }
+        did_you_mean(name, self.tools.iter().map(|t| t.name.as_str()))
+    }
+
+    /// The catalogue as a file: 2-space indented JSON, trailing newline.
+    pub fn to_json(&self) -> String {
+        // Serialising cannot fail: every map key is a string and every
+        // `Serialize` impl involved is infallible.
+        let mut text = serde_json::to_string_pretty(self).expect("a catalogue serialises");
+        text.push('\n');
+        text
+    }
+}
+
+impl Tool {
+    /// Tools whose calls change something: these need a limit or a person's
+    /// approval before a policy may allow them.
+    pub fn is_write_like(&self) -> bool {
+        self.category != Category::Read
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Category::Read => "read",
+            Category::Write => "write",
+            Category::Execute => "execute",
+            Category::Destructive => "destructive",
+            Category::Financial => "financial",
+        })
+    }
+}
+
+impl fmt::Display for Risk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Risk::Low => "low",
+            Risk::Medium => "medium",
+            Risk::High => "high",
+            Risk::Critical => "critical",
+        })
+    }
+}
+
+impl fmt::Display for Signal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Signal::UrlInput(path) => write!(f, "url_input:{path}"),
+            Signal::SecretInput(path) => write!(f, "secret_input:{path}"),
+            Signal::CodeInput(path) => write!(f, "code_input:{path}"),
+            Signal::FilePathInput(path) => write!(f, "file_path_input:{path}"),
+            Signal::ManyParams(n) => write!(f, "many_params:{n}"),
+            Signal::Batch(path) => write!(f, "batch:{path}"),
+        }
+    }
+}
+
+impl FromStr for Signal {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Signal, String> {
+        let Some((kind, arg)) = text.split_once(':') else {
+            return Err(format!("signal `{text}` is not `kind:<arg>`"));
+        };
+        if arg.is_empty() {
+            return Err(format!("signal `{text}` has no argument after `{kind}:`"));
+        }
+        let path = arg.to_owned();
+        match kind {
+            "url_input" => Ok(Signal::UrlInput(path)),
+            "secret_input" => Ok(Signal::SecretInput(path)),
+            "code_input" => Ok(Signal::CodeInput(path)),
+            "file_path_input" => Ok(Signal::FilePathInput(path)),
+            "batch" => Ok(Signal::Batch(path)),
+            "many_params" => arg.parse().map(Signal::ManyParams).map_err(|_| {
+                format!("signal `{text}`: many_params takes a count of arguments")
+            }),
+            _ => Err(format!(
+                "unknown signal kind `{kind}`, expected one of `url_input`, `secret_input`, `code_input`, `file_path_input`, `many_params`, `batch`"
+            )),
+        }
+    }
+}
+
+impl Serialize for Signal {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Signal {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Signal, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(de::Error::custom)
+    }
+}
+
+/// The file format; names are checked unique while the array is read so the
+/// error points at the duplicate.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    server: Server,
+    #[serde(deserialize_with = "unique_tools")]
+    tools: Vec<Tool>,
+}
+
+impl From<CatalogFile> for Catalog {
+    fn from(file: CatalogFile) -> Catalog {
+        Catalog::indexed(file.server, file.tools)
+    }
+}
+
+fn unique_tools<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Tool>, D::Error> {
+    struct Tools;
+    impl<'de> Visitor<'de> for Tools {
+        type Value = Vec<Tool>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of tools")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Tool>, A::Error> {
+            let mut tools: Vec<Tool> = Vec::new();
+            let mut names = HashSet::new();
+            while let Some(tool) = seq.next_element::<Tool>()? {
+                if !names.insert(tool.name.clone()) {
+                    return Err(de::Error::custom(format!(
+                        "duplicate tool `{}`: each tool is listed once",
+                        tool.name
+                    )));
+                }
+                tools.push(tool);
+            }
+            Ok(tools)
+        }
+    }
+    deserializer.deserialize_seq(Tools)
+}
+
+/// An input schema: a JSON object, with duplicate keys rejected at any depth
+/// (serde_json would silently keep the last one).
+fn schema_object<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+    match deserializer.deserialize_any(StrictValue)? {
+        schema @ Value::Object(_) => Ok(schema),
+        _ => Err(de::Error::custom(
+            "input_schema must be a JSON Schema object",
+        )),
+    }
+}
+
+/// `null` is not accepted in place of an omitted optional field.
+fn present_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(deserializer).map(Some)
+}
+
+struct StrictValue;
+
+impl<'de> Visitor<'de> for StrictValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(StrictSeed)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            let value = map.next_value_seed(StrictSeed)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+struct StrictSeed;
+
+impl<'de> de::DeserializeSeed<'de> for StrictSeed {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(StrictValue)
+    }
+}
+
+/// A serde_json error as a diagnostic with a label at its line and column.
+fn parse_error(err: &serde_json::Error, text: &str, file_name: &str) -> Report {
+    let full = err.to_string();
+    // serde_json appends " at line L column C"; the label says where.
+    let message = match full.rfind(" at line ") {
+        Some(end) if err.line() > 0 => &full[..end],
+        _ => full.as_str(),
+    };
+    let (label, help) = match err.classify() {
+        serde_json::error::Category::Syntax => (
+            "invalid JSON",
+            "a catalogue is plain JSON: no comments, no trailing commas".to_owned(),
+        ),
+        serde_json::error::Category::Eof => (
+            "the text ends here",
+            "the JSON is incomplete: close every object and array".to_owned(),
+        ),
+        serde_json::error::Category::Data | serde_json::error::Category::Io => (
+            "here",
+            suggest_expected(message).unwrap_or_else(|| FORMAT_HELP.to_owned()),
+        ),
+    };
+    let offset = byte_offset(text, err.line(), err.column());
+    let span = quoted_span(message, text, offset).unwrap_or_else(|| {
+        let width = text
+            .get(offset..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
+        SourceSpan::new(offset.into(), width)
+    });
+    miette!(
+        code = "catalog::parse",
+        help = help,
+        labels = vec![LabeledSpan::at(span, label)],
+        "invalid catalogue: {message}"
+    )
+    .with_source_code(NamedSource::new(file_name, text.to_owned()))
+}
+
+/// The byte at serde_json's 1-based line and column, which count bytes and
+/// point at the last byte read; clamped into `text` on a char boundary.
+fn byte_offset(text: &str, line: usize, column: usize) -> usize {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let mut offset = (line_start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// serde reports an unknown field or variant, or a duplicate key, at the
+/// closing quote of the string it names: widen the label to the whole string.
+fn quoted_span(message: &str, text: &str, offset: usize) -> Option<SourceSpan> {
+    let name = message.split('`').nth(1)?;
+    let quoted = format!("\"{name}\"");
+    let end = offset + 1;
+    let start = end.checked_sub(quoted.len())?;
+    (text.get(start..end)? == quoted).then(|| SourceSpan::new(start.into(), quoted.len()))
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`" and "unknown
+/// variant" messages: the expected name closest to the unknown one.
+fn suggest_expected(message: &str) -> Option<String> {
+    if !(message.starts_with("unknown field") || message.starts_with("unknown variant")) {
+        return None;
+    }
+    let mut quoted = message.split('`').skip(1).step_by(2);
+    let unknown = quoted.next()?;
+    did_you_mean(unknown, quoted).map(|name| format!("did you mean `{name}`?"))
+}
+
+/// `catalog list`: one aligned row per tool in catalogue order, under a
+/// header, then the totals per category.
+pub fn render_list(catalog: &Catalog) -> String {
+    let mut rows = vec![[
+        "TOOL".to_owned(),
+        "CATEGORY".to_owned(),
+        "RISK".to_owned(),
+        "SIGNALS".to_owned(),
+        "SUMMARY".to_owned(),
+    ]];
+    rows.extend(catalog.tools.iter().map(|tool| {
+        [
+            tool.name.clone(),
+            tool.category.to_string(),
+            tool.risk.to_string(),
+            short_signals(&tool.signals),
+            tool.summary.clone(),
+        ]
+    }));
+    let mut widths = [0; 4];
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in &rows {
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(widths) {
+            line.push_str(&format!("{cell:<width$}  "));
+        }
+        line.push_str(&row[4]);
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    let counts: Vec<String> = [
+        Category::Read,
+        Category::Write,
+        Category::Execute,
+        Category::Destructive,
+        Category::Financial,
+    ]
+    .into_iter()
+    .filter_map(|category| {
+        let n = catalog
+            .tools
+            .iter()
+            .filter(|t| t.category == category)
+            .count();
+        (n > 0).then(|| format!("{n} {category}"))
+    })
+    .collect();
+    out.push_str(&format!(
+        "\n{} {}: {} tools ({})\n",
+        catalog.server.name,
+        catalog.server.version,
+        catalog.tools.len(),
+        counts.join(", ")
+    ));
+    out
+}
+
+/// Signal kinds for a table cell: `url, batch`, `17 params`, or `-`.
+fn short_signals(signals: &[Signal]) -> String {
+    let mut kinds: Vec<String> = Vec::new();
+    for signal in signals {
+        let kind = match signal {
+            Signal::UrlInput(_) => "url".to_owned(),
+            Signal::SecretInput(_) => "secret".to_owned(),
+            Signal::CodeInput(_) => "code".to_owned(),
+            Signal::FilePathInput(_) => "file".to_owned(),
+            Signal::ManyParams(n) => format!("{n} params"),
+            Signal::Batch(_) => "batch".to_owned(),
+        };
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    if kinds.is_empty() {
+        "-".to_owned()
+    } else {
+        kinds.join(", ")
+    }
+}
+
+/// `catalog list --format json`: the catalogue without input schemas.
+pub fn render_list_json(catalog: &Catalog) -> Value {
+    let tools: Vec<Value> = catalog
+        .tools
+        .iter()
+        .map(|tool| {
+            let mut entry = json!({
+                "name": tool.name,
+                "category": tool.category,
+                "risk": tool.risk,
+                "summary": tool.summary,
+                "signals": tool.signals,
+            });
+            if let (Some(note), Some(object)) = (&tool.note, entry.as_object_mut()) {
+                object.insert("note".to_owned(), Value::from(note.as_str()));
+            }
+            entry
+        })
+        .collect();
+    json!({ "server": catalog.server, "tools": tools })
+}
+
+/// `catalog show TOOL`: the tool's classification, its arguments as a tree
+/// (types, `required`, allowed values, nested objects and array items under
+/// `[*]`), and its signals.
+pub fn render_show(catalog: &Catalog, name: &str) -> Result<String, Report> {
+    let Some(tool) = catalog.tool(name) else {
+        let help = match catalog.suggest(name) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!(
+                "`policylayer catalog list` shows the {} tools",
+                catalog.tools.len()
+            ),
+        };
+        return Err(miette!(
+            code = "catalog::unknown_tool",
+            help = help,
+            "no tool `{name}` in the {} {} catalogue",
+            catalog.server.name,
+            catalog.server.version
+        ));
+    };
+    let mut out = format!(
+        "tool:      {}\nserver:    {} {}\ncategory:  {}\nrisk:      {}\nsummary:   {}\n",
+        tool.name,
+        catalog.server.name,
+        catalog.server.version,
+        tool.category,
+        tool.risk,
+        tool.summary
+    );
+    if let Some(note) = &tool.note {
+        out.push_str(&format!("note:      {note}\n"));
+    }
+    let mut rows = Vec::new();
+    argument_rows(&tool.input_schema, 1, &mut rows);
+    if rows.is_empty() {
+        out.push_str("\narguments: none\n");
+    } else {
+        out.push_str("\narguments:\n");
+        let width = rows
+            .iter()
+            .map(|(label, _)| label.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (label, description) in rows {
+            out.push_str(format!("{label:<width$}  {description}").trim_end());
+            out.push('\n');
+        }
+    }
+    if tool.signals.is_empty() {
+        out.push_str("\nsignals: none\n");
+    } else {
+        out.push_str("\nsignals:\n");
+        for signal in &tool.signals {
+            out.push_str(&format!("  {signal}\n"));
+        }
+    }
+    Ok(out)
+}
+
+/// The properties of `schema` and what nests under them, indented by depth.
+fn argument_rows(schema: &Value, depth: usize, rows: &mut Vec<(String, String)>) {
+    let indent = "  ".repeat(depth);
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|names| names.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for (name, property) in properties {
+            rows.push((
+                format!("{indent}{name}"),
+                describe(property, required.contains(&name.as_str())),
+            ));
+            argument_rows(property, depth + 1, rows);
+        }
+    }
+    if let Some(items) = schema.get("items").filter(|items| has_children(items)) {
+        rows.push((format!("{indent}[*]"), describe(items, false)));
+        argument_rows(items, depth + 1, rows);
+    }
+}
+
+fn has_children(schema: &Value) -> bool {
+    schema.get("properties").is_some_and(Value::is_object)
+        || schema.get("items").is_some_and(has_children)
+}
+
+/// One argument's type and constraints: `integer, 0 to 5, default: 3`.
+fn describe(schema: &Value, required: bool) -> String {
+    let mut parts = vec![type_name(schema)];
+    if required {
+        parts.push("required".to_owned());
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        let values: Vec<String> = values.iter().map(plain).collect();
+        parts.push(format!("one of: {}", values.join(", ")));
+    }
+    if let Some(value) = schema.get("const") {
+        parts.push(format!("always {}", plain(value)));
+    }
+    let bound = |key: &str| schema.get(key).map(Value::to_string);
+    parts.extend(range(bound("minimum"), bound("maximum"), ""));
+    parts.extend(range(bound("minLength"), bound("maxLength"), " characters"));
+    parts.extend(range(bound("minItems"), bound("maxItems"), " items"));
+    if let Some(format) = schema.get("format").and_then(Value::as_str) {
+        parts.push(format!("format: {format}"));
+    }
+    if let Some(default) = schema.get("default") {
+        parts.push(format!("default: {default}"));
+    }
+    parts.join(", ")
+}
+
+fn range(min: Option<String>, max: Option<String>, unit: &str) -> Option<String> {
+    match (min, max) {
+        (Some(min), Some(max)) => Some(format!("{min} to {max}{unit}")),
+        (Some(min), None) => Some(format!("at least {min}{unit}")),
+        (None, Some(max)) => Some(format!("at most {max}{unit}")),
+        (None, None) => None,
+    }
+}
+
+/// `string`, `integer or null`, `array of string`, `map of string`,
+/// `string or array of string`; `any` when the schema does not say.
+fn type_name(schema: &Value) -> String {
+    let alternatives: Vec<String> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.clone()],
+        Some(Value::Array(types)) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => ["anyOf", "oneOf"]
+            .iter()
+            .filter_map(|key| schema.get(*key).and_then(Value::as_array))
+            .flatten()
+            .map(type_name)
+            .collect(),
+    };
+    let alternatives: Vec<String> = alternatives
+        .into_iter()
+        .map(|t| match t.as_str() {
+            "array" => match schema.get("items") {
+                Some(items) if items.is_object() => format!("array of {}", type_name(items)),
+                _ => t,
+            },
+            "object" => match schema.get("additionalProperties") {
+                Some(values @ Value::Object(_)) if schema.get("properties").is_none() => {
+                    format!("map of {}", type_name(values))
+                }
+                _ => t,
+            },
+            _ => t,
+        })
+        .collect();
+    if !alternatives.is_empty() {
+        alternatives.join(" or ")
+    } else if schema.get("properties").is_some() {
+        "object".to_owned()
+    } else if schema.get("enum").is_some() {
+        "enum".to_owned()
+    } else {
+        "any".to_owned()
+    }
+}
+
+/// A JSON value for reading: strings bare, everything else as JSON.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOOLS_LIST: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/leapfrog/tools-list.json"
+    );
+    const REFERENCE: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/leapfrog/reference-classification.json"
+    );
+    const SHIPPED: &str = include_str!("../../policies/leapfrog.catalog.json");
+
+    fn read_json(path: &str) -> Value {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    fn parse(src: &str) -> Result<Catalog, Report> {
+        Catalog::from_json(src, "test.catalog.json")
+    }
+
+    fn catalogue(tools: &str) -> String {
+        format!(r#"{{"server":{{"name":"s","version":"1"}},"tools":[{tools}]}}"#)
+    }
+
+    const TOOL: &str = r#"{"name":"a","category":"read","risk":"low","summary":"","signals":[],"input_schema":{"type":"object"}}"#;
+
+    fn label_offset(report: &Report) -> usize {
+        let labels: Vec<LabeledSpan> = report.labels().map(Iterator::collect).unwrap_or_default();
+        assert_eq!(labels.len(), 1, "{report:?}");
+        labels[0].offset()
+    }
+
+    #[test]
+    fn shipped_catalogue_matches_the_server() {
+        let catalog = Catalog::leapfrog();
+        assert_eq!(catalog.server().name, "leapfrog");
+        assert_eq!(catalog.server().version, "0.7.4");
+        let source = read_json(TOOLS_LIST);
+        let advertised = source["tools"].as_array().cloned().unwrap_or_default();
+        assert_eq!(catalog.tools().len(), 37);
+        assert_eq!(advertised.len(), 37);
+        for (tool, server_tool) in catalog.tools().iter().zip(&advertised) {
+            assert_eq!(
+                tool.name, server_tool["name"],
+                "tools keep the tools/list order"
+            );
+            // `Value` equality ignores key order; the text does not.
+            assert_eq!(
+                tool.input_schema.to_string(),
+                server_tool["inputSchema"].to_string(),
+                "{}: input_schema differs from tools/list",
+                tool.name
+            );
+            assert_eq!(
+                tool.signals,
+                signals::derive(&tool.input_schema),
+                "{}",
+                tool.name
+            );
+            assert!(!tool.summary.is_empty(), "{}", tool.name);
+        }
+    }
+
+    #[test]
+    fn shipped_catalogue_notes_every_difference_from_the_reference() {
+        let reference = read_json(REFERENCE);
+        let Some(entries) = reference["tools"].as_object() else {
+            panic!("reference has no tools");
+        };
+        assert_eq!(entries.len(), 37);
+        let catalog = Catalog::leapfrog();
+        for (name, entry) in entries {
+            let Some(tool) = catalog.tool(name) else {
+                panic!("{name} is not in the catalogue");
+            };
+            let category_differs = entry["category"]
+                .as_str()
+                .is_some_and(|c| c != tool.category.to_string());
+            let risk_differs = entry["risk"]
+                .as_str()
+                .is_some_and(|r| r != tool.risk.to_string());
+            if category_differs || risk_differs {
+                assert!(
+                    tool.note.as_deref().is_some_and(|n| !n.trim().is_empty()),
+                    "{name} differs from the reference without a note"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shipped_catalogue_is_in_canonical_form() {
+        assert_eq!(Catalog::leapfrog().to_json(), SHIPPED);
+    }
+
+    #[test]
+    fn lookup_and_suggestions() {
+        let catalog = Catalog::leapfrog();
+        assert_eq!(catalog.tool("navigate").map(|t| t.risk), Some(Risk::High));
+        assert!(catalog.tool("Navigate").is_none());
+        assert_eq!(catalog.suggest("sesion_list"), Some("session_list"));
+        assert_eq!(catalog.suggest("Snapshot"), Some("snapshot"));
+        assert_eq!(catalog.suggest("profile_delet"), Some("profile_delete"));
+        assert_eq!(catalog.suggest("snapshot"), None);
+        assert_eq!(catalog.suggest("transfer_funds"), None);
+        assert_eq!(catalog.suggest(""), None);
+    }
+
+    #[test]
+    fn write_like_categories() {
+        let catalog = Catalog::leapfrog();
+        let write_like = |name: &str| catalog.tool(name).map(Tool::is_write_like);
+        assert_eq!(write_like("snapshot"), Some(false));
+        assert_eq!(write_like("act"), Some(true));
+        assert_eq!(write_like("execute"), Some(true));
+        assert_eq!(write_like("profile_delete"), Some(true));
+    }
+
+    #[test]
+    fn risk_is_ordered() {
+        assert!(
+            Risk::Low < Risk::Medium && Risk::Medium < Risk::High && Risk::High < Risk::Critical
+        );
+    }
+
+    #[test]
+    fn signals_round_trip_as_text() {
+        for text in [
+            "url_input:sessions[*].url",
+            "secret_input:proxy.password",
+            "code_input:script",
+            "file_path_input:[\"a:b\"]",
+            "many_params:17",
+            "batch:actions",
+        ] {
+            let signal: Signal = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(signal.to_string(), text);
+        }
+        assert_eq!(
+            "file_path_input:[\"a:b\"]".parse(),
+            Ok(Signal::FilePathInput("[\"a:b\"]".into()))
+        );
+        for bad in [
+            "",
+            "url_input",
+            "url_input:",
+            "many_params:x",
+            "many_params:-1",
+            "host:x",
+        ] {
+            assert!(bad.parse::<Signal>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn parses_a_minimal_catalogue_with_bom_and_crlf() {
+        let src = format!("\u{feff}{}", catalogue(TOOL).replace(',', ",\r\n"));
+        let catalog = parse(&src).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(catalog.tools().len(), 1);
+        assert_eq!(catalog.tool("a").map(|t| t.category), Some(Category::Read));
+    }
+
+    #[test]
+    fn syntax_error_is_located() {
+        let src = "{\n  \"server\": {\"name\": \"s\", \"version\": \"1\"},\n  \"tools\": [,]\n}";
+        let Err(report) = parse(src) else {
+            panic!("parsed")
+        };
+        assert_eq!(
+            report.code().map(|c| c.to_string()),
+            Some("catalog::parse".to_owned())
+        );
+        let offset = label_offset(&report);
+        assert_eq!(&src[offset..=offset], ",");
+        assert!(report.help().is_some());
+        assert!(!report.to_string().contains("at line"), "{report}");
+    }
+
+    #[test]
+    fn errors_at_end_and_on_empty_input_stay_in_bounds() {
+        for src in ["", "{", "{\"server\":", "\u{feff}", "{\"é\"", "[1, 2"] {
+            let Err(report) = parse(src) else {
+                panic!("parsed {src:?}")
+            };
+            assert!(label_offset(&report) <= src.len());
+            // Rendering the snippet must not panic either.
+            let _ = format!("{report:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_field_and_variant_suggest_the_right_name() {
+        let misspelt = catalogue(&TOOL.replace("\"category\"", "\"cateogry\""));
+        let Err(report) = parse(&misspelt) else {
+            panic!("parsed")
+        };
+        assert_eq!(
+            report.help().map(|h| h.to_string()),
+            Some("did you mean `category`?".to_owned())
+        );
+        let offset = label_offset(&report);
+        assert!(
+            misspelt[offset..].starts_with("\"cateogry\":"),
+            "{}",
+            &misspelt[offset..]
+        );
+
+        let Err(report) = parse(&catalogue(&TOOL.replace("\"read\"", "\"raed\""))) else {
+            panic!("parsed")
+        };
+        assert_eq!(
+            report.help().map(|h| h.to_string()),
+            Some("did you mean `read`?".to_owned())
+        );
+
+        let Err(report) = parse(&catalogue(&TOOL.replace("\"summary\"", "\"sumary\""))) else {
+            panic!("parsed")
+        };
+        assert_eq!(
+            report.help().map(|h| h.to_string()),
+            Some("did you mean `summary`?".to_owned())
+        );
+    }
+
+    #[test]
+    fn rejects_invalid_content() {
+        let cases = [
+            (catalogue(&format!("{TOOL},{TOOL}")), "duplicate tool `a`"),
+            (
+                catalogue(&TOOL.replace(
+                    r#"{"type":"object"}"#,
+                    r#"{"type":"object","type":"string"}"#,
+                )),
+                "duplicate key `type`",
+            ),
+            (
+                catalogue(&TOOL.replace(
+                    r#"{"type":"object"}"#,
+                    r#"{"properties":{"a":{"x":1,"x":2}}}"#,
+                )),
+                "duplicate key `x`",
+            ),
+            (
+                catalogue(&TOOL.replace(r#"{"type":"object"}"#, "true")),
+                "JSON Schema object",
+            ),
+            (
+                catalogue(&TOOL.replace("}}", "},\"note\":null}")),
+                "invalid type: null",
+            ),
+            (
+                catalogue(&TOOL.replace("[]", "[\"host:x\"]")),
+                "unknown signal kind `host`",
+            ),
+            (
+                catalogue(&TOOL.replace(",\"summary\":\"\"", "")),
+                "missing field `summary`",
+            ),
+            (
+                catalogue(TOOL).replace("\"version\":\"1\"", "\"version\":\"1\",\"x\":1"),
+                "unknown field `x`",
+            ),
+            (
+                catalogue(TOOL).replace("}]}", "}],\"extra\":true}"),
+                "unknown field `extra`",
+            ),
+        ];
+        for (src, expected) in cases {
+            let Err(report) = parse(&src) else {
+                panic!("parsed {src}")
+            };
+            assert!(report.to_string().contains(expected), "{src}: {report}");
+            assert!(label_offset(&report) <= src.len());
+        }
+    }
+
+    #[test]
+    fn duplicate_tool_is_located_at_the_second_entry() {
+        let src = catalogue(&format!("{TOOL},\n{TOOL}"));
+        let Err(report) = parse(&src) else {
+            panic!("parsed")
+        };
+        let second = src.rfind("{\"name\"").unwrap_or(0);
+        assert!(label_offset(&report) > second);
+    }
+
+    #[test]
+    fn new_rejects_duplicate_names() {
+        let Some(tool) = Catalog::leapfrog().tool("snapshot").cloned() else {
+            panic!("snapshot missing")
+        };
+        let server = Server {
+            name: "s".into(),
+            version: "1".into(),
+        };
+        assert!(Catalog::new(server.clone(), vec![tool.clone(), tool.clone()]).is_err());
+        let catalog = Catalog::new(server, vec![tool]).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(catalog.tool("snapshot").is_some());
+    }
+
+    #[test]
+    fn load_names_an_unreadable_path() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("no/such.catalog.json");
+        let Err(report) = Catalog::load(&path) else {
+            panic!("loaded")
+        };
+        assert!(
+            report.to_string().contains("no/such.catalog.json"),
+            "{report}"
+        );
+        assert_eq!(
+            report.code().map(|c| c.to_string()),
+            Some("catalog::read".to_owned())
+        );
+    }
+
+    #[test]
+    fn load_reads_the_shipped_file() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/leapfrog.catalog.json");
+        let catalog = Catalog::load(&path).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(&catalog, Catalog::leapfrog());
+    }
+
+    #[test]
+    fn list_is_an_aligned_table() {
+        let text = render_list(Catalog::leapfrog());
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("TOOL "), "{}", lines[0]);
+        assert_eq!(lines.len(), 1 + 37 + 2);
+        let column = lines[0].find("CATEGORY").unwrap_or(0);
+        assert!(lines[1].starts_with("session_create "));
+        assert_eq!(lines[1].find("write"), Some(column));
+        let batch = lines
+            .iter()
+            .find(|l| l.starts_with("session_create_batch"))
+            .copied()
+            .unwrap_or("");
+        assert!(batch.contains("batch, url"), "{batch}");
+        let create = lines[1];
+        assert!(create.contains("file, secret, 17 params"), "{create}");
+        assert!(lines.iter().all(|l| l == &l.trim_end()));
+        assert!(
+            text.ends_with(
+                "leapfrog 0.7.4: 37 tools (13 read, 15 write, 7 execute, 2 destructive)\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn list_json_has_every_tool_without_schemas() {
+        let value = render_list_json(Catalog::leapfrog());
+        assert_eq!(value["server"]["name"], "leapfrog");
+        let tools = value["tools"].as_array().cloned().unwrap_or_default();
+        assert_eq!(tools.len(), 37);
+        assert_eq!(
+            tools[1]["signals"],
+            json!(["batch:sessions", "url_input:sessions[*].url"])
+        );
+        assert!(tools.iter().all(|t| t.get("input_schema").is_none()));
+        assert!(tools.iter().any(|t| t.get("note").is_some()));
+        assert!(tools.iter().any(|t| t.get("note").is_none()));
+    }
+
+    #[test]
+    fn show_renders_the_argument_tree() {
+        let text = render_show(Catalog::leapfrog(), "session_create_batch")
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let expected = "\
+arguments:
+  sessions       array of object, required, 1 to 15 items
+    [*]          object
+      url        string
+      headed     boolean
+      viewport   object
+        width    number, required
+        height   number, required
+      profile    string
+      pinned     boolean
+      waitUntil  string, one of: load, domcontentloaded, networkidle
+
+signals:
+  batch:sessions
+  url_input:sessions[*].url
+";
+        assert!(text.starts_with("tool:      session_create_batch\nserver:    leapfrog 0.7.4\ncategory:  write\nrisk:      high\n"), "{text}");
+        assert!(
+            text.contains("\nnote:      Risk raised from medium"),
+            "{text}"
+        );
+        assert!(text.ends_with(expected), "{text}");
+    }
+
+    #[test]
+    fn show_describes_defaults_ranges_and_alternatives() {
+        let catalog = Catalog::leapfrog();
+        let navigate = render_show(catalog, "navigate").unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(
+            navigate.contains("maxRetryLevel  integer, 0 to 5, default: 3\n"),
+            "{navigate}"
+        );
+        assert!(navigate.contains("waitUntil      string, one of: load, domcontentloaded, networkidle, default: \"domcontentloaded\"\n"), "{navigate}");
+        let act = render_show(catalog, "act").unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(
+            act.contains("filePaths        string or array of string\n"),
+            "{act}"
+        );
+        let replay = render_show(catalog, "session_replay").unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(replay.contains("params     map of string\n"), "{replay}");
+        let list = render_show(catalog, "session_list").unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(
+            list.contains("\narguments: none\n\nsignals: none\n"),
+            "{list}"
+        );
+    }
+
+    #[test]
+    fn show_unknown_tool_suggests() {
+        let Err(report) = render_show(Catalog::leapfrog(), "screnshot") else {
+            panic!("shown")
+        };
+        assert_eq!(
+            report.help().map(|h| h.to_string()),
+            Some("did you mean `screenshot`?".to_owned())
+        );
+        assert_eq!(
+            report.code().map(|c| c.to_string()),
+            Some("catalog::unknown_tool".to_owned())
+        );
+        let Err(report) = render_show(Catalog::leapfrog(), "zzz") else {
+            panic!("shown")
+        };
+        assert!(report
+            .help()
+            .is_some_and(|h| h.to_string().contains("catalog list")));
+    }
+}

@@ -1,0 +1,232 @@
+//! The one diagnostic type every stage produces: parse errors, validation errors and lint
+//! findings alike carry a code, a severity, a span in their source, a help line and maybe a
+//! fix, so that one renderer (human, JSON, SARIF, GitHub) serves them all.
+
+use std::fmt;
+use std::sync::Arc;
+
+use miette::{LabeledSpan, NamedSource, SourceCode};
+
+use crate::source::{Location, SourceFile, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a fix can be applied without a person checking it (ruff's distinction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+/// A replacement of one byte range of the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub description: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// A secondary label, e.g. where the first of two duplicate keys stands.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub span: Span,
+    pub label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub source: Arc<SourceFile>,
+    pub span: Span,
+    /// Text under the primary caret.
+    pub label: String,
+    pub related: Vec<Related>,
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    pub fn error(
+        code: &'static str,
+        source: &Arc<SourceFile>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            source: Arc::clone(source),
+            span,
+            label: String::new(),
+            related: Vec::new(),
+            help: None,
+            fix: None,
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_related(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.related.push(Related {
+            span,
+            label: label.into(),
+        });
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn location(&self) -> Location {
+        self.source.location(self.span.start)
+    }
+
+    /// A miette report of this diagnostic, with its source attached for snippets.
+    pub fn to_report(&self) -> miette::Report {
+        miette::Report::new(Rendered {
+            diag: self.clone(),
+            source: self.source.named_source(),
+        })
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} [{}] {}",
+            self.location(),
+            self.severity,
+            self.code,
+            self.message
+        )
+    }
+}
+
+/// Adapter giving miette what it needs to draw a rustc-like snippet.
+#[derive(Debug)]
+struct Rendered {
+    diag: Diagnostic,
+    source: NamedSource<String>,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl miette::Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.diag.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let fix = self.diag.fix.as_ref().map(|f| match f.applicability {
+            Applicability::Safe => format!("fix available (--fix): {}", f.description),
+            Applicability::Unsafe => format!("fix available (--unsafe-fixes): {}", f.description),
+        });
+        match (&self.diag.help, fix) {
+            (Some(h), Some(f)) => Some(Box::new(format!("{h}\n{f}"))),
+            (Some(h), None) => Some(Box::new(h.clone())),
+            (None, Some(f)) => Some(Box::new(f)),
+            (None, None) => None,
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let primary = LabeledSpan::new_primary_with_span(
+            (!self.diag.label.is_empty()).then(|| self.diag.label.clone()),
+            self.diag.span,
+        );
+        let related = self
+            .diag
+            .related
+            .iter()
+            .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), r.span));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+/// The closest of `candidates` to a misspelt `word`, if one is close enough to suggest.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word_lower = word.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&word_lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_only_close_names() {
+        let fields = ["require", "deny_if", "limits", "action", "message"];
+        assert_eq!(did_you_mean("requires", fields), Some("require"));
+        assert_eq!(did_you_mean("limit", fields), Some("limits"));
+        assert_eq!(did_you_mean("zzz", fields), None);
+    }
+}

@@ -1,0 +1,479 @@
+//! The evaluation engine (SPEC §1 "Evaluation order"): one call in, one decision out, with
+//! the rule that made it. `simulate`, `check` and every later consumer share it.
+
+pub mod condition;
+pub mod counter;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::json::Value;
+use crate::policy::{Action, ConditionList, Limit, Path, Policy, Posture, Scope, ToolRule};
+use crate::source::{Location, Span};
+use condition::Verdict;
+pub use counter::Charge;
+use counter::{CounterKey, Counters, Shape};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decision {
+    Allow,
+    Deny,
+    Approve,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Deny => "deny",
+            Decision::Approve => "approve",
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a call was denied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reason {
+    Hidden,
+    DefaultDeny,
+    ToolDenied,
+    RequireFailed,
+    DenyIfMatched,
+    TypeMismatch,
+    RateLimited,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 7] = [
+        Reason::Hidden,
+        Reason::DefaultDeny,
+        Reason::ToolDenied,
+        Reason::RequireFailed,
+        Reason::DenyIfMatched,
+        Reason::TypeMismatch,
+        Reason::RateLimited,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Hidden => "hidden",
+            Reason::DefaultDeny => "default_deny",
+            Reason::ToolDenied => "tool_denied",
+            Reason::RequireFailed => "require_failed",
+            Reason::DenyIfMatched => "deny_if_matched",
+            Reason::TypeMismatch => "type_mismatch",
+            Reason::RateLimited => "rate_limited",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Reason> {
+        Reason::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A rule a decision can name: its JSON pointer, span and `file:line:column`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub pointer: String,
+    pub span: Span,
+    pub location: Location,
+}
+
+/// Index into [`Engine::rules`].
+pub type RuleId = usize;
+
+/// One tool call to decide.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    pub tool: &'a str,
+    pub grant: &'a str,
+    pub args: &'a Value,
+    /// Seconds since the UNIX epoch.
+    pub time: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub decision: Decision,
+    pub reason: Option<Reason>,
+    pub rule: RuleId,
+    pub retry_after_s: Option<u64>,
+    /// What the call charged, for a later rollback.
+    pub charges: Vec<Charge>,
+}
+
+/// A limit compiled for evaluation.
+#[derive(Debug)]
+struct CompiledLimit {
+    class: u32,
+    scope: Scope,
+    shape: Shape,
+    max: f64,
+    increment: f64,
+    increment_from: Option<Path>,
+    rule: RuleId,
+}
+
+#[derive(Debug)]
+struct CompiledTool<'p> {
+    rule: &'p ToolRule,
+    /// `/tools/T` (plain allow) and `/tools/T/action`.
+    plain: RuleId,
+    action: Option<RuleId>,
+    require: Vec<RuleId>,
+    deny_if: Vec<RuleId>,
+    limits: Vec<CompiledLimit>,
+}
+
+/// Counters are swept for expired windows this often (in evaluated calls).
+const SWEEP_EVERY: u64 = 1 << 16;
+
+/// Grant-scoped counters use the grant's interned id; global ones this.
+const GLOBAL: u32 = u32::MAX;
+
+pub struct Engine<'p> {
+    policy: &'p Policy,
+    rules: Vec<Rule>,
+    tools: HashMap<&'p str, CompiledTool<'p>>,
+    hide: HashMap<&'p str, RuleId>,
+    hide_all: Option<(usize, RuleId)>,
+    hide_index: HashMap<&'p str, usize>,
+    default_rule: RuleId,
+    all_tools: Vec<CompiledLimit>,
+    state: State,
+}
+
+/// What changes as calls are evaluated, apart from the compiled policy.
+#[derive(Default)]
+struct State {
+    counters: Counters,
+    grants: HashMap<String, u32>,
+    evaluated: u64,
+}
+
+impl<'p> Engine<'p> {
+    pub fn new(policy: &'p Policy) -> Engine<'p> {
+        let mut rules = Vec::new();
+        let mut add = |pointer: String, span: Span| -> RuleId {
+            rules.push(Rule {
+                location: policy.location(span),
+                pointer,
+                span,
+            });
+            rules.len() - 1
+        };
+        let mut hide = HashMap::new();
+        let mut hide_index = HashMap::new();
+        let mut hide_all = None;
+        for (i, h) in policy.hide.iter().enumerate() {
+            if h.value == "*" {
+                if hide_all.is_none() {
+                    hide_all = Some((i, add(format!("/hide/{i}"), h.span)));
+                }
+            } else if !hide.contains_key(h.value.as_str()) {
+                hide_index.insert(h.value.as_str(), i);
+                hide.insert(h.value.as_str(), add(format!("/hide/{i}"), h.span));
+            }
+        }
+        let default_rule = add("/default".into(), policy.default.span);
+        let mut classes: HashMap<(String, u64, &'static str, &'static str), u32> = HashMap::new();
+        let mut compile_limits =
+            |limits: &'p [Limit], base: &str, add: &mut dyn FnMut(String, Span) -> RuleId| {
+                limits
+                    .iter()
+                    .enumerate()
+                    .map(|(i, l)| {
+                        let next = classes.len() as u32;
+                        let class = *classes
+                            .entry((
+                                l.counter.value.clone(),
+                                l.window.value,
+                                l.algorithm.as_str(),
+                                l.scope.as_str(),
+                            ))
+                            .or_insert(next);
+                        CompiledLimit {
+                            class,
+                            scope: l.scope,
+                            shape: Shape {
+                                window: l.window.value as f64,
+                                algorithm: l.algorithm,
+                            },
+                            max: l.max.value as f64,
+                            increment: l.increment as f64,
+                            increment_from: l.increment_from.as_ref().map(|p| p.value.clone()),
+                            rule: add(format!("{base}/limits/{i}"), l.span),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            };
+        let all_tools = compile_limits(&policy.all_tools, "/all_tools", &mut add);
+        let mut tools = HashMap::new();
+        for t in &policy.tools {
+            let base = t.pointer();
+            let plain = add(base.clone(), t.span);
+            let action = t
+                .action
+                .as_ref()
+                .map(|a| add(format!("{base}/action"), a.span));
+            let require = (0..t.require.len())
+                .map(|i| add(format!("{base}/require/{i}"), t.require[i].span))
+                .collect();
+            let deny_if = (0..t.deny_if.len())
+                .map(|i| add(format!("{base}/deny_if/{i}"), t.deny_if[i].span))
+                .collect();
+            let limits = compile_limits(&t.limits, &base, &mut add);
+            tools.insert(
+                t.name.as_str(),
+                CompiledTool {
+                    rule: t,
+                    plain,
+                    action,
+                    require,
+                    deny_if,
+                    limits,
+                },
+            );
+        }
+        Engine {
+            policy,
+            rules,
+            tools,
+            hide,
+            hide_all,
+            hide_index,
+            default_rule,
+            all_tools,
+            state: State::default(),
+        }
+    }
+
+    pub fn policy(&self) -> &'p Policy {
+        self.policy
+    }
+
+    pub fn rule(&self, id: RuleId) -> &Rule {
+        &self.rules[id]
+    }
+
+    /// Live counters, for memory accounting.
+    pub fn live_counters(&self) -> usize {
+        self.state.counters.len()
+    }
+
+    /// Decides one call and, when it is allowed, charges its limits.
+    pub fn evaluate(&mut self, call: &Call) -> Outcome {
+        self.state.evaluated += 1;
+        if self.state.evaluated % SWEEP_EVERY == 0 {
+            self.state.counters.sweep(call.time);
+        }
+        let deny = |reason, rule| Outcome {
+            decision: Decision::Deny,
+            reason: Some(reason),
+            rule,
+            retry_after_s: None,
+            charges: Vec::new(),
+        };
+        // 1. hidden: the first matching entry, exact name or "*".
+        let by_name = self
+            .hide
+            .get(call.tool)
+            .map(|&r| (self.hide_index[call.tool], r));
+        let hidden = match (by_name, self.hide_all) {
+            (Some(a), Some(b)) => Some(if a.0 < b.0 { a.1 } else { b.1 }),
+            (a, b) => a.or(b).map(|x| x.1),
+        };
+        if let Some(rule) = hidden {
+            return deny(Reason::Hidden, rule);
+        }
+        // 2. unlisted tools follow the default posture.
+        let Some(tool) = self.tools.get(call.tool) else {
+            return match self.policy.default.value {
+                Posture::Deny => deny(Reason::DefaultDeny, self.default_rule),
+                Posture::Allow => self.state.limits(
+                    call,
+                    &[],
+                    &self.all_tools,
+                    Decision::Allow,
+                    self.default_rule,
+                ),
+            };
+        };
+        // 3. action deny.
+        let action = tool.rule.effective_action();
+        if action == Action::Deny {
+            return deny(Reason::ToolDenied, tool.action.unwrap_or(tool.plain));
+        }
+        // 4-5. require, then deny_if.
+        for (cond, &rule) in tool.rule.require.iter().zip(&tool.require) {
+            match condition::evaluate(
+                cond,
+                ConditionList::Require,
+                call.tool,
+                call.grant,
+                call.args,
+            ) {
+                Verdict::Holds => {}
+                Verdict::Fails => return deny(Reason::RequireFailed, rule),
+                Verdict::Mismatch => return deny(Reason::TypeMismatch, rule),
+            }
+        }
+        for (cond, &rule) in tool.rule.deny_if.iter().zip(&tool.deny_if) {
+            match condition::evaluate(
+                cond,
+                ConditionList::DenyIf,
+                call.tool,
+                call.grant,
+                call.args,
+            ) {
+                Verdict::Fails => {}
+                Verdict::Holds => return deny(Reason::DenyIfMatched, rule),
+                Verdict::Mismatch => return deny(Reason::TypeMismatch, rule),
+            }
+        }
+        let (decision, rule) = match (action, tool.action) {
+            (Action::Approve, Some(r)) => (Decision::Approve, r),
+            (_, Some(r)) => (Decision::Allow, r),
+            (_, None) => (Decision::Allow, tool.plain),
+        };
+        self.state
+            .limits(call, &tool.limits, &self.all_tools, decision, rule)
+    }
+
+    /// Gives back what a call charged (a failed call does not consume quota).
+    pub fn rollback(&mut self, charges: &[Charge]) {
+        for c in charges {
+            self.state.counters.rollback(c);
+        }
+    }
+}
+
+impl State {
+    /// Steps 6-7: the tool's limits then `all_tools`, checked together and charged together.
+    fn limits(
+        &mut self,
+        call: &Call,
+        tool_limits: &[CompiledLimit],
+        all_tools: &[CompiledLimit],
+        decision: Decision,
+        rule: RuleId,
+    ) -> Outcome {
+        let limits: Vec<&CompiledLimit> = tool_limits.iter().chain(all_tools).collect();
+        let mut increments = Vec::with_capacity(limits.len());
+        for l in &limits {
+            match increment(l, call.args) {
+                Some(units) => increments.push(units),
+                None => {
+                    return Outcome {
+                        decision: Decision::Deny,
+                        reason: Some(Reason::TypeMismatch),
+                        rule: l.rule,
+                        retry_after_s: None,
+                        charges: Vec::new(),
+                    }
+                }
+            }
+        }
+        let grant = if limits.iter().any(|l| l.scope == Scope::Grant) {
+            self.grant_id(call.grant)
+        } else {
+            GLOBAL
+        };
+        let keys: Vec<CounterKey> = limits
+            .iter()
+            .map(|l| {
+                let g = if l.scope == Scope::Grant {
+                    grant
+                } else {
+                    GLOBAL
+                };
+                (u64::from(l.class) << 32) | u64::from(g)
+            })
+            .collect();
+        let mut first_exceeded = None;
+        let mut wait: Option<f64> = Some(0.0);
+        for (i, l) in limits.iter().enumerate() {
+            // What earlier limits of this same call charge to the same counter.
+            let earlier: f64 = (0..i)
+                .filter(|&j| keys[j] == keys[i])
+                .map(|j| increments[j])
+                .sum();
+            let used = self.counters.used(keys[i], l.shape, call.time);
+            if used + earlier + increments[i] > l.max {
+                first_exceeded.get_or_insert(l.rule);
+                let w =
+                    self.counters
+                        .wait(keys[i], l.shape, call.time, earlier + increments[i], l.max);
+                wait = match (wait, w) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    _ => None,
+                };
+            }
+        }
+        if let Some(rule) = first_exceeded {
+            return Outcome {
+                decision: Decision::Deny,
+                reason: Some(Reason::RateLimited),
+                rule,
+                retry_after_s: wait.map(round_up_seconds),
+                charges: Vec::new(),
+            };
+        }
+        let charges = limits
+            .iter()
+            .zip(&keys)
+            .zip(&increments)
+            .map(|((l, &key), &units)| self.counters.charge(key, l.shape, call.time, units))
+            .collect();
+        Outcome {
+            decision,
+            reason: None,
+            rule,
+            retry_after_s: None,
+            charges,
+        }
+    }
+
+    fn grant_id(&mut self, grant: &str) -> u32 {
+        if let Some(&id) = self.grants.get(grant) {
+            return id;
+        }
+        let id = self.grants.len() as u32;
+        self.grants.insert(grant.to_string(), id);
+        id
+    }
+}
+
+/// Units one call consumes for a limit; `None` is a type mismatch.
+fn increment(limit: &CompiledLimit, args: &Value) -> Option<f64> {
+    let Some(path) = &limit.increment_from else {
+        return Some(limit.increment);
+    };
+    let Some(value) = condition::walk(args, &path.segments) else {
+        return Some(limit.increment);
+    };
+    match value {
+        Value::Number(n) if n.as_f64() >= 0.0 => Some(n.as_f64()),
+        Value::Array(_) | Value::String(_) => condition::length(value).map(|n| n as f64),
+        _ => None,
+    }
+}
+
+/// Seconds rounded up, computed at microsecond precision so float noise in a whole-second
+/// wait does not add a second.
+fn round_up_seconds(wait: f64) -> u64 {
+    let micros = (wait * 1e6).round();
+    (micros / 1e6).ceil().max(0.0) as u64
+}

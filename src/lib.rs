@@ -1,0 +1,17 @@
+//! policylayer: lint, simulate and diff access policies for AI agents that call MCP tools.
+//!
+//! The stages are separate modules, as in Cedar: [`json`] parses strictly with spans,
+//! [`policy`] validates into a typed model, and the commands ([`lint`], [`engine`] /
+//! [`sim`]) work on that model. The binary is a thin shell over [`cli`].
+
+pub mod catalog;
+pub mod cli;
+pub mod diagnostic;
+pub mod engine;
+pub mod json;
+pub mod lint;
+pub mod policy;
+pub mod report;
+pub mod schema;
+pub mod sim;
+pub mod source;

@@ -1,0 +1,113 @@
+use crate::catalog::Tool;
+use crate::declare_rule;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::json::Value;
+use crate::lint::Context;
+use crate::policy::{Access, ToolRule};
+use crate::source::Span;
+
+declare_rule! {
+    /// ## What it does
+    /// Finds a write, execute, destructive or financial tool that the policy lets through
+    /// (listed with `action` allow, or unlisted under `default: "allow"`) with no limit of
+    /// its own and no `all_tools` limit. Tools under `action: "approve"` are gated by a
+    /// person and are not flagged; read tools are never flagged.
+    ///
+    /// ## Why is this bad?
+    /// An agent in a loop calls a tool thousands of times a minute. Without a limit, one
+    /// bad plan can open thousands of browser sessions, submit a form a thousand times or
+    /// run a script without end before anyone notices.
+    ///
+    /// ## Example
+    /// ```json
+    /// "tools": { "navigate": {} }
+    /// ```
+    ///
+    /// ## Fix
+    /// Add a per-grant rate limit sized to what a legitimate agent needs (the fix adds
+    /// 30 calls a minute per grant):
+    /// ```json
+    /// "navigate": { "limits": [ { "counter": "navigate_rate", "window": "minute", "max": 30, "scope": "grant" } ] }
+    /// ```
+    /// or an `all_tools` quota, or `"action": "approve"` to put a person in the loop.
+    pub static RULE = {
+        code: "PL101",
+        name: "unlimited-write-tool",
+        severity: Error,
+        check: Some(check),
+    };
+}
+
+fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
+    if !cx.policy.all_tools.is_empty() {
+        return;
+    }
+    for tool in cx.catalog.tools().iter().filter(|t| t.is_write_like()) {
+        let (span, entry) = match cx.policy.access(&tool.name) {
+            Access::Allowed(rule) if rule.limits.is_empty() => (rule.key_span, Some(rule)),
+            Access::DefaultAllowed => (cx.policy.default.span, None),
+            _ => continue,
+        };
+        let limit = suggested_limit(tool);
+        let mut d = RULE
+            .finding(
+                cx,
+                span,
+                format!(
+                    "{} tool `{}` ({} risk) is allowed without any limit",
+                    tool.category, tool.name, tool.risk
+                ),
+            )
+            .with_label("allowed with no limit")
+            .with_help(format!(
+                "add a limit, e.g. \"limits\": [{limit}], or \"action\": \"approve\""
+            ));
+        if let Some(rule) = entry {
+            d = d.with_fix(add_limit(cx, rule, &limit));
+        }
+        out.push(d);
+    }
+}
+
+/// 30 calls a minute per grant: generous for an interactive agent, a wall for a loop.
+fn suggested_limit(tool: &Tool) -> String {
+    format!(
+        "{{ \"counter\": \"{}_rate\", \"window\": \"minute\", \"max\": 30, \"scope\": \"grant\" }}",
+        tool.name
+    )
+}
+
+/// Inserts `"limits": [...]` as the entry's last field.
+fn add_limit(cx: &Context, rule: &ToolRule, limit: &str) -> Fix {
+    let text = cx.policy.source.text();
+    let close = rule.span.end - 1;
+    let empty = cx
+        .policy
+        .doc
+        .value
+        .get("tools")
+        .and_then(|t| t.value.get(&rule.name))
+        .is_some_and(|n| matches!(&n.value, Value::Object(m) if m.is_empty()));
+    let insertion = if empty {
+        format!("\"limits\": [{limit}]")
+    } else {
+        // After the last member's value, before any whitespace leading to `}`.
+        let body_end = text[..close].trim_end().len();
+        return Fix {
+            description: "add a limit of 30 calls a minute per grant".into(),
+            applicability: Applicability::Safe,
+            edits: vec![Edit {
+                span: Span::new(body_end, body_end),
+                replacement: format!(", \"limits\": [{limit}]"),
+            }],
+        };
+    };
+    Fix {
+        description: "add a limit of 30 calls a minute per grant".into(),
+        applicability: Applicability::Safe,
+        edits: vec![Edit {
+            span: Span::new(rule.span.start, rule.span.end),
+            replacement: format!("{{ {insertion} }}"),
+        }],
+    }
+}
