@@ -48,8 +48,8 @@ pub struct Tally {
     pub warnings: u64,
     pub by_tool: HashMap<String, Counts>,
     pub by_grant: HashMap<String, Counts>,
-    /// Denials per rule, with the first one's place.
-    pub by_rule: HashMap<RuleId, RuleDenials>,
+    /// Denials per rule and reason (a require can fail or mismatch), with the first one's place.
+    pub by_rule: HashMap<(RuleId, Reason), RuleDenials>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -63,7 +63,6 @@ pub struct Counts {
 
 #[derive(Debug, Clone)]
 pub struct RuleDenials {
-    pub reason: Reason,
     pub count: u64,
     pub first_file: String,
     pub first_line: usize,
@@ -101,10 +100,9 @@ impl Tally {
                 None => self.by_reason.push((r, 1)),
             }
             self.by_rule
-                .entry(o.rule)
+                .entry((o.rule, r))
                 .and_modify(|e| e.count += 1)
                 .or_insert_with(|| RuleDenials {
-                    reason: r,
                     count: 1,
                     first_file: d.file.to_string(),
                     first_line: d.line,

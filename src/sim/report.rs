@@ -394,12 +394,12 @@ fn human_tables(out: &mut dyn Write, engine: &Engine, t: &Tally) -> io::Result<(
     rules.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
     let limited: Vec<_> = rules
         .iter()
-        .filter(|(_, r)| r.reason == Reason::RateLimited)
+        .filter(|((_, reason), _)| *reason == Reason::RateLimited)
         .collect();
     if !limited.is_empty() {
         writeln!(out, "{}", "Busiest counters (rate-limited calls):".bold())?;
-        for (id, r) in &limited {
-            let rule = engine.rule(**id);
+        for ((id, _), r) in &limited {
+            let rule = engine.rule(*id);
             writeln!(
                 out,
                 "  {:>7}  {}  ran out at {} (grant {}, {}:{})",
@@ -416,14 +416,14 @@ fn human_tables(out: &mut dyn Write, engine: &Engine, t: &Tally) -> io::Result<(
     if !rules.is_empty() {
         writeln!(out, "{}", "First denial per rule:".bold())?;
         let source = &engine.policy().source;
-        for (id, r) in &rules {
-            let rule = engine.rule(**id);
+        for ((id, reason), r) in &rules {
+            let rule = engine.rule(*id);
             writeln!(
                 out,
                 "  {} {}× {}  {}  first at {}:{} ({} by {})",
                 "deny".red(),
                 r.count,
-                r.reason,
+                reason,
                 rule.pointer.cyan(),
                 r.first_file,
                 r.first_line,
