@@ -154,18 +154,15 @@ struct Rendered {
 }
 
 impl fmt::Display for Rendered {
+    /// rustc's headline, `error[PL005]: message`; the snippet header carries `file:line:col`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        write!(f, "{}[{}]: {}", self.diag.severity, self.diag.code, self.diag.message)
     }
 }
 
 impl std::error::Error for Rendered {}
 
 impl miette::Diagnostic for Rendered {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.diag.code))
-    }
-
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.diag.severity {
             Severity::Error => miette::Severity::Error,

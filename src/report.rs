@@ -41,7 +41,7 @@ pub fn render_human(d: &Diagnostic, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false);
-    let mut out = format!("{}\n", d.location());
+    let mut out = String::new();
     let report = d.to_report();
     if handler.render_report(&mut out, report.as_ref()).is_err() {
         out.push_str(&d.to_string());
