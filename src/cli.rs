@@ -100,6 +100,15 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Write a starting policy for the catalogue's server (recommended posture).
+    Init {
+        /// Where to write it (`-` for standard output).
+        #[arg(long, short, value_name = "FILE", default_value = "policy.json")]
+        output: PathBuf,
+        /// Replace an existing file.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the JSON Schema of the policy format.
     Schema,
     /// Print shell completions.
@@ -129,6 +138,15 @@ pub enum CatalogCommand {
         name: String,
         #[arg(long, default_value = "0.0.0")]
         server_version: String,
+    },
+    /// Start an MCP server over stdio, ask it for its tools, print its catalogue.
+    Scan {
+        /// Seconds to wait for the server's answers.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// The server command and its arguments, after `--`.
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<String>,
     },
 }
 
@@ -207,6 +225,7 @@ fn run(cli: Cli, color: bool) -> miette::Result<u8> {
         } => check(&tool, &args, &grant, at.as_deref(), &policy, format, color),
         Command::Catalog { command } => catalog_command(command, catalog),
         Command::Explain { code, all } => explain(code.as_deref(), all),
+        Command::Init { output, force } => init(&output, force, catalog),
         Command::Schema => {
             print!("{}", crate::schema::policy_schema_text());
             Ok(EXIT_OK)
@@ -500,6 +519,10 @@ fn catalog_command(command: CatalogCommand, catalog: &Catalog) -> miette::Result
             let imported = catalog::import::import(&value, &name, &server_version)?;
             print!("{}", imported.to_json());
         }
+        CatalogCommand::Scan { timeout, command } => {
+            let scanned = catalog::scan::scan(&command, std::time::Duration::from_secs(timeout))?;
+            print!("{}", scanned.to_json());
+        }
     }
     Ok(EXIT_OK)
 }
@@ -523,6 +546,41 @@ fn explain(code: Option<&str>, all: bool) -> miette::Result<u8> {
                 .map(|c| format!(" (did you mean {c}?)"))
                 .unwrap_or_default();
             eprintln!("error: no rule {code}{hint}; `policylayer explain --all` lists them");
+            Ok(EXIT_ERROR)
+        }
+    }
+}
+
+fn init(output: &Path, force: bool, catalog: &Catalog) -> miette::Result<u8> {
+    let mut text = serde_json::to_string_pretty(&crate::init::starting_policy(catalog))
+        .map_err(|e| miette::miette!("cannot render the policy: {e}"))?;
+    text.push('\n');
+    if output.as_os_str() == "-" {
+        print!("{text}");
+        return Ok(EXIT_OK);
+    }
+    if output.exists() && !force {
+        eprintln!("error: {} already exists; pass --force to replace it", output.display());
+        return Ok(EXIT_ERROR);
+    }
+    let dir = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let written = tempfile::NamedTempFile::new_in(dir)
+        .and_then(|mut f| f.write_all(text.as_bytes()).map(|()| f))
+        .and_then(|f| f.persist(output).map_err(|e| e.error));
+    match written {
+        Ok(_) => {
+            eprintln!(
+                "wrote {}: edit the host lists, then run `policylayer lint {}`",
+                output.display(),
+                output.display()
+            );
+            Ok(EXIT_OK)
+        }
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", output.display());
             Ok(EXIT_ERROR)
         }
     }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;
+pub mod init;
 pub mod json;
 pub mod lint;
 pub mod policy;

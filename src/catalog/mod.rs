@@ -18,6 +18,7 @@
 //! - `financial`: moves money.
 
 pub mod import;
+pub mod scan;
 pub mod signals;
 
 use std::collections::{HashMap, HashSet};
