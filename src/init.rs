@@ -44,7 +44,9 @@ fn rule_for(tool: &Tool) -> Value {
         .signals
         .iter()
         .filter_map(|s| match s {
-            Signal::UrlInput(path) => Some(json!({ "path": args_path(path), "op": "host_in", "value": HOSTS })),
+            Signal::UrlInput(path) => {
+                Some(json!({ "path": args_path(path), "op": "host_in", "value": HOSTS }))
+            }
             _ => None,
         })
         .collect();
@@ -89,7 +91,10 @@ mod tests {
             Err(e) => panic!("{e:?}"),
         };
         assert!(policy.hidden_by("profile_delete").is_some());
-        assert_eq!(policy.tool("execute").map(|t| t.effective_action()), Some(crate::policy::Action::Approve));
+        assert_eq!(
+            policy.tool("execute").map(|t| t.effective_action()),
+            Some(crate::policy::Action::Approve)
+        );
         let errors: Vec<_> = crate::lint::check(&policy, catalog)
             .into_iter()
             .filter(|d| d.severity == crate::diagnostic::Severity::Error)

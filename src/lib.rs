@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod diagnostic;
+pub mod diff;
 pub mod engine;
 pub mod init;
 pub mod json;

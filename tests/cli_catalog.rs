@@ -22,10 +22,19 @@ fn list_shows_every_tool_with_its_classification() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("37 tools"), "{text}");
-    let execute = text.lines().find(|l| l.starts_with("execute ")).unwrap_or("");
-    assert!(execute.contains("execute") && execute.contains("critical"), "{execute}");
+    let execute = text
+        .lines()
+        .find(|l| l.starts_with("execute "))
+        .unwrap_or("");
+    assert!(
+        execute.contains("execute") && execute.contains("critical"),
+        "{execute}"
+    );
 
-    let out = policylayer().args(["catalog", "list", "--format", "json"]).output().unwrap();
+    let out = policylayer()
+        .args(["catalog", "list", "--format", "json"])
+        .output()
+        .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["server"]["name"], "leapfrog");
     assert_eq!(v["tools"].as_array().map(Vec::len), Some(37));
@@ -37,7 +46,10 @@ fn show_prints_the_argument_tree_and_signals() {
         .args(["catalog", "show", "session_create_batch"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("sessions").and(predicate::str::contains("url_input:sessions[*].url")));
+        .stdout(
+            predicate::str::contains("sessions")
+                .and(predicate::str::contains("url_input:sessions[*].url")),
+        );
     policylayer()
         .args(["catalog", "show", "navigat"])
         .assert()
@@ -49,32 +61,74 @@ fn show_prints_the_argument_tree_and_signals() {
 fn import_builds_the_leapfrog_signals_from_tools_list() {
     let src = root().join("../shared/leapfrog/tools-list.json");
     let out = policylayer()
-        .args(["catalog", "import", "--name", "leapfrog", "--server-version", "0.7.4"])
+        .args([
+            "catalog",
+            "import",
+            "--name",
+            "leapfrog",
+            "--server-version",
+            "0.7.4",
+        ])
         .arg(&src)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let imported: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let shipped: Value = serde_json::from_str(&std::fs::read_to_string(root().join("policies/leapfrog.catalog.json")).unwrap()).unwrap();
+    let shipped: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("policies/leapfrog.catalog.json")).unwrap(),
+    )
+    .unwrap();
     let tools = |v: &Value| v["tools"].as_array().cloned().unwrap_or_default();
     for (a, b) in tools(&imported).iter().zip(tools(&shipped)) {
         assert_eq!(a["name"], b["name"]);
         assert_eq!(a["signals"], b["signals"], "{}", a["name"]);
         assert_eq!(a["input_schema"], b["input_schema"]);
     }
-    policylayer().args(["catalog", "import", "/nonexistent.json"]).assert().code(2);
+    policylayer()
+        .args(["catalog", "import", "/nonexistent.json"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn scan_asks_a_stdio_server_for_its_tools() {
     let server = root().join("tests/data/fake_mcp_server.sh");
-    let out = policylayer().args(["catalog", "scan", "--"]).arg("sh").arg(&server).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = policylayer()
+        .args(["catalog", "scan", "--"])
+        .arg("sh")
+        .arg(&server)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let catalog: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(catalog["server"], serde_json::json!({"name": "fake-shop", "version": "1.2.3"}));
-    let names: Vec<&str> = catalog["tools"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(
+        catalog["server"],
+        serde_json::json!({"name": "fake-shop", "version": "1.2.3"})
+    );
+    let names: Vec<&str> = catalog["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
     assert_eq!(names, ["get_order", "refund_payment", "delete_customer"]);
-    let by_name = |n: &str| catalog["tools"].as_array().unwrap().iter().find(|t| t["name"] == n).cloned().unwrap();
+    let by_name = |n: &str| {
+        catalog["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == n)
+            .cloned()
+            .unwrap()
+    };
     assert_eq!(by_name("get_order")["category"], "read");
     assert_eq!(by_name("refund_payment")["category"], "financial");
     assert_eq!(by_name("delete_customer")["category"], "destructive");
@@ -83,14 +137,27 @@ fn scan_asks_a_stdio_server_for_its_tools() {
 
 #[test]
 fn scan_reports_a_server_that_cannot_start_or_exits() {
-    policylayer().args(["catalog", "scan", "--", "/nonexistent/server"]).assert().code(2).stderr(predicate::str::contains("cannot start"));
+    policylayer()
+        .args(["catalog", "scan", "--", "/nonexistent/server"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot start"));
     policylayer()
         .args(["catalog", "scan", "--", "sh", "-c", "read x; exit 0"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("exited before answering"));
     policylayer()
-        .args(["catalog", "scan", "--timeout", "1", "--", "sh", "-c", "read x; exec sleep 5"])
+        .args([
+            "catalog",
+            "scan",
+            "--timeout",
+            "1",
+            "--",
+            "sh",
+            "-c",
+            "read x; exec sleep 5",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("did not answer"));
@@ -100,7 +167,12 @@ fn scan_reports_a_server_that_cannot_start_or_exits() {
 fn a_scanned_catalogue_drives_lint_with_catalog_file() {
     let dir = tempfile::tempdir().unwrap();
     let server = root().join("tests/data/fake_mcp_server.sh");
-    let out = policylayer().args(["catalog", "scan", "--"]).arg("sh").arg(&server).output().unwrap();
+    let out = policylayer()
+        .args(["catalog", "scan", "--"])
+        .arg("sh")
+        .arg(&server)
+        .output()
+        .unwrap();
     std::fs::write(dir.path().join("shop.catalog.json"), &out.stdout).unwrap();
     std::fs::write(
         dir.path().join("policy.json"),
@@ -124,14 +196,38 @@ fn a_scanned_catalogue_drives_lint_with_catalog_file() {
 #[test]
 fn init_writes_a_policy_that_lints_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
-    policylayer().current_dir(dir.path()).arg("init").assert().success();
+    policylayer()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .success();
     let text = std::fs::read_to_string(dir.path().join("policy.json")).unwrap();
     assert!(text.contains("\"default\": \"deny\""));
-    policylayer().current_dir(dir.path()).arg("lint").assert().code(0);
-    policylayer().current_dir(dir.path()).arg("init").assert().code(2).stderr(predicate::str::contains("--force"));
-    assert_eq!(std::fs::read_to_string(dir.path().join("policy.json")).unwrap(), text);
-    policylayer().current_dir(dir.path()).args(["init", "--force"]).assert().success();
-    policylayer().args(["init", "--output", "-"]).assert().success().stdout(predicate::str::contains("\"hide\""));
+    policylayer()
+        .current_dir(dir.path())
+        .arg("lint")
+        .assert()
+        .code(0);
+    policylayer()
+        .current_dir(dir.path())
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("policy.json")).unwrap(),
+        text
+    );
+    policylayer()
+        .current_dir(dir.path())
+        .args(["init", "--force"])
+        .assert()
+        .success();
+    policylayer()
+        .args(["init", "--output", "-"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"hide\""));
 }
 
 #[test]
@@ -140,8 +236,18 @@ fn explain_prints_rule_docs() {
         .args(["explain", "PL101"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("## What it does").and(predicate::str::contains("## Fix")));
-    policylayer().args(["explain", "pl001"]).assert().success().stdout(predicate::str::contains("invalid-json"));
+        .stdout(
+            predicate::str::contains("## What it does").and(predicate::str::contains("## Fix")),
+        );
+    policylayer()
+        .args(["explain", "pl001"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("invalid-json"));
     policylayer().args(["explain", "PL9999"]).assert().code(2);
-    policylayer().args(["explain", "--all"]).assert().success().stdout(predicate::str::contains("PL101"));
+    policylayer()
+        .args(["explain", "--all"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("PL101"));
 }

@@ -26,7 +26,11 @@ fn committed_schema_is_current() {
 
 #[test]
 fn schema_command_prints_the_schema() {
-    let out = assert_cmd::Command::cargo_bin("policylayer").unwrap().arg("schema").output().unwrap();
+    let out = assert_cmd::Command::cargo_bin("policylayer")
+        .unwrap()
+        .arg("schema")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert_eq!(String::from_utf8_lossy(&out.stdout), policy_schema_text());
 }
@@ -49,7 +53,10 @@ fn shipped_and_spec_policies_validate() {
     );
     for file in files {
         let policy = read_json(&file);
-        let errors: Vec<String> = validator.iter_errors(&policy).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&policy)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", file.display());
     }
 }

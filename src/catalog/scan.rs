@@ -19,16 +19,24 @@ const MAX_PAGES: usize = 1000;
 
 /// Runs `command` as an MCP stdio server and returns its catalogue.
 pub fn scan(command: &[String], timeout: Duration) -> Result<Catalog, Report> {
-    let (program, args) = command
-        .split_first()
-        .ok_or_else(|| miette!(help = "e.g. policylayer catalog scan -- npx leapfrog-mcp", "no server command given"))?;
+    let (program, args) = command.split_first().ok_or_else(|| {
+        miette!(
+            help = "e.g. policylayer catalog scan -- npx leapfrog-mcp",
+            "no server command given"
+        )
+    })?;
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .map_err(|e| miette!(help = "check the command and that it is on PATH", "cannot start `{program}`: {e}"))?;
+        .map_err(|e| {
+            miette!(
+                help = "check the command and that it is on PATH",
+                "cannot start `{program}`: {e}"
+            )
+        })?;
     let result = session(&mut child, timeout);
     // The server has answered (or failed); it is not needed any more.
     let _ = child.kill();
@@ -37,8 +45,14 @@ pub fn scan(command: &[String], timeout: Duration) -> Result<Catalog, Report> {
 }
 
 fn session(child: &mut Child, timeout: Duration) -> Result<Catalog, Report> {
-    let mut stdin = child.stdin.take().ok_or_else(|| miette!("the server's stdin is not available"))?;
-    let stdout = child.stdout.take().ok_or_else(|| miette!("the server's stdout is not available"))?;
+    let mut stdin = child
+        .stdin
+        .take()
+        .ok_or_else(|| miette!("the server's stdin is not available"))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| miette!("the server's stdout is not available"))?;
     let lines = spawn_reader(stdout);
     let deadline = Instant::now() + timeout;
     let init = request(
@@ -53,10 +67,19 @@ fn session(child: &mut Child, timeout: Duration) -> Result<Catalog, Report> {
             "clientInfo": { "name": "policylayer", "version": env!("CARGO_PKG_VERSION") }
         }),
     )?;
-    send(&mut stdin, &json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }))?;
+    send(
+        &mut stdin,
+        &json!({ "jsonrpc": "2.0", "method": "notifications/initialized" }),
+    )?;
     let info = init.get("serverInfo");
-    let name = info.and_then(|i| i.get("name")).and_then(Value::as_str).unwrap_or("server");
-    let version = info.and_then(|i| i.get("version")).and_then(Value::as_str).unwrap_or("0.0.0");
+    let name = info
+        .and_then(|i| i.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("server");
+    let version = info
+        .and_then(|i| i.get("version"))
+        .and_then(Value::as_str)
+        .unwrap_or("0.0.0");
     let mut tools = Vec::new();
     let mut cursor: Option<String> = None;
     for page in 0..MAX_PAGES {
@@ -64,17 +87,33 @@ fn session(child: &mut Child, timeout: Duration) -> Result<Catalog, Report> {
             Some(c) => json!({ "cursor": c }),
             None => json!({}),
         };
-        let result = request(&mut stdin, &lines, deadline, 2 + page as u64, "tools/list", params)?;
+        let result = request(
+            &mut stdin,
+            &lines,
+            deadline,
+            2 + page as u64,
+            "tools/list",
+            params,
+        )?;
         match result.get("tools") {
             Some(Value::Array(page_tools)) => tools.extend(page_tools.iter().cloned()),
-            _ => return Err(miette!("the server's tools/list answer has no `tools` array")),
+            _ => {
+                return Err(miette!(
+                    "the server's tools/list answer has no `tools` array"
+                ))
+            }
         }
-        cursor = result.get("nextCursor").and_then(Value::as_str).map(str::to_string);
+        cursor = result
+            .get("nextCursor")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         if cursor.is_none() {
             return import::import(&json!({ "tools": tools }), name, version);
         }
     }
-    Err(miette!("the server returned more than {MAX_PAGES} pages of tools"))
+    Err(miette!(
+        "the server returned more than {MAX_PAGES} pages of tools"
+    ))
 }
 
 /// Reads the server's stdout on a thread so that waiting can time out.
@@ -106,14 +145,20 @@ fn request(
     method: &str,
     params: Value,
 ) -> Result<Value, Report> {
-    send(stdin, &json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }))?;
+    send(
+        stdin,
+        &json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }),
+    )?;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         let line = match lines.recv_timeout(left) {
             Ok(Ok(line)) => line,
             Ok(Err(e)) => return Err(miette!("cannot read from the server: {e}")),
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                return Err(miette!(help = "raise --timeout if the server is slow to start", "the server did not answer `{method}` in time"))
+                return Err(miette!(
+                    help = "raise --timeout if the server is slow to start",
+                    "the server did not answer `{method}` in time"
+                ))
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
                 return Err(miette!("the server exited before answering `{method}`"))
@@ -126,7 +171,9 @@ fn request(
             continue;
         }
         if let Some(error) = message.get("error") {
-            return Err(miette!("the server answered `{method}` with an error: {error}"));
+            return Err(miette!(
+                "the server answered `{method}` with an error: {error}"
+            ));
         }
         return message
             .get("result")
