@@ -4,6 +4,7 @@
 use std::io::{self, BufReader, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
@@ -11,10 +12,13 @@ use crate::catalog::{self, Catalog};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::{Call, Decision, Engine};
 use crate::json::{self, Value};
+use crate::lint::config::{Overrides as LintOverrides, Resolver as LintConfigs};
 use crate::policy::Policy;
 use crate::report::{self, ColorChoice};
+use crate::rewrite;
 use crate::sim::report::{ArgsValidator, Format as SimFormat, Reporter};
 use crate::sim::{self, Simulator};
+use crate::source::SourceFile;
 
 /// Exit codes (SPEC §4): 0 ok, 1 the check found problems, 2 the tool could not do its job.
 pub const EXIT_OK: u8 = 0;
@@ -44,13 +48,9 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Check policies for errors and risky access.
-    Lint {
-        /// Policy files (default: ./policy.json).
-        #[arg(value_name = "POLICY")]
-        policies: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = LintFormat::Human)]
-        format: LintFormat,
-    },
+    Lint(LintArgs),
+    /// Rewrite policies in the canonical layout (stable key order, 2-space indent).
+    Fmt(FmtArgs),
     /// Replay recorded tool calls against a policy.
     Simulate {
         /// JSONL traces (`-` reads standard input).
@@ -109,6 +109,18 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Say, tool by tool, whether a policy change loosens or tightens access.
+    Diff {
+        #[arg(value_name = "OLD")]
+        old: PathBuf,
+        #[arg(value_name = "NEW")]
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+        /// Exit 1 when the change moves access this way.
+        #[arg(long, value_enum, value_name = "WHAT")]
+        fail_on: Option<FailOn>,
+    },
     /// Print the JSON Schema of the policy format.
     Schema,
     /// Print shell completions.
@@ -150,16 +162,82 @@ pub enum CatalogCommand {
     },
 }
 
+#[derive(clap::Args, Debug)]
+pub struct LintArgs {
+    /// Policy files (default: ./policy.json).
+    #[arg(value_name = "POLICY")]
+    pub policies: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    /// Configuration file (default: the nearest policylayer.toml, or pyproject.toml with a
+    /// [tool.policylayer] section, from each policy's folder up).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only these rules: codes or code prefixes, comma-separated (replaces the config's).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules: codes or code prefixes, comma-separated (added to the config's).
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Apply the safe fixes to the files.
+    #[arg(long)]
+    pub fix: bool,
+    /// Count unsafe fixes as fixes too: applied with --fix, shown with --diff.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them (exit 1 if there are any).
+    #[arg(long)]
+    pub diff: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FmtArgs {
+    /// Policy files (default: ./policy.json).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write nothing; list the files that are not formatted and exit 1 if there are any.
+    #[arg(long)]
+    pub check: bool,
+    /// Write nothing; print the changes as a unified diff (exit 1 if there are any).
+    #[arg(long)]
+    pub diff: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum LintFormat {
+    /// Source snippets like rustc's, then a summary line.
     Human,
+    /// One JSON array of diagnostics.
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// GitHub Actions workflow annotations.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ListFormat {
     Human,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Any loosening.
+    Loosen,
+    /// Any tightening.
+    Tighten,
+    /// Any semantic change.
+    Any,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -198,7 +276,8 @@ fn run(cli: Cli, color: bool) -> miette::Result<u8> {
         None => Catalog::leapfrog(),
     };
     match cli.command {
-        Command::Lint { policies, format } => lint(policies, format, catalog, color),
+        Command::Lint(args) => lint(args, catalog, color),
+        Command::Fmt(args) => format_files(args, color),
         Command::Simulate {
             traces,
             policy,
@@ -226,6 +305,12 @@ fn run(cli: Cli, color: bool) -> miette::Result<u8> {
         Command::Catalog { command } => catalog_command(command, catalog),
         Command::Explain { code, all } => explain(code.as_deref(), all),
         Command::Init { output, force } => init(&output, force, catalog),
+        Command::Diff {
+            old,
+            new,
+            format,
+            fail_on,
+        } => diff(&old, &new, format, fail_on, catalog, color),
         Command::Schema => {
             print!("{}", crate::schema::policy_schema_text());
             Ok(EXIT_OK)
@@ -248,48 +333,232 @@ fn load_policy(path: &Path, color: bool) -> Option<Policy> {
     }
 }
 
-fn lint(
-    mut paths: Vec<PathBuf>,
-    format: LintFormat,
-    catalog: &Catalog,
-    color: bool,
-) -> miette::Result<u8> {
-    if paths.is_empty() {
-        paths.push(PathBuf::from("policy.json"));
+/// `lint`: every policy is read, validated, fixed if asked, linted and reported; one that
+/// cannot be read or validated makes the exit code 2 but the others are still reported.
+fn lint(args: LintArgs, catalog: &Catalog, color: bool) -> miette::Result<u8> {
+    let mut policies = args.policies;
+    if policies.is_empty() {
+        policies.push(PathBuf::from("policy.json"));
     }
+    let overrides = match LintOverrides::new(&args.select, &args.ignore) {
+        Ok(o) => o,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(EXIT_ERROR);
+        }
+    };
+    let mut configs = match LintConfigs::new(args.config.as_deref(), overrides) {
+        Ok(r) => r,
+        Err(diags) => {
+            let _ = report::write_human(&mut io::stderr(), &diags, color);
+            return Ok(EXIT_ERROR);
+        }
+    };
     let mut all: Vec<Diagnostic> = Vec::new();
     let mut unusable = false;
-    for path in &paths {
-        match Policy::load(path) {
-            Ok(policy) => all.extend(crate::lint::check(&policy, catalog)),
+    let (mut fixed, mut files_fixed) = (0, 0);
+    let mut diffs = String::new();
+    for path in &policies {
+        let i = match configs.for_policy(path) {
+            Ok(i) => i,
+            Err(diags) => {
+                let _ = report::write_human(&mut io::stderr(), &diags, color);
+                return Ok(EXIT_ERROR);
+            }
+        };
+        let original = match rewrite::read(path) {
+            Ok(o) => o,
+            Err(d) => {
+                unusable = true;
+                all.push(*d);
+                continue;
+            }
+        };
+        let mut policy = match Policy::parse(Arc::clone(&original.source)) {
+            Ok(p) => p,
             Err(diags) => {
                 unusable = true;
                 all.extend(diags);
+                continue;
             }
+        };
+        if args.fix || args.diff {
+            let settings = configs.settings(i);
+            let lint = |p: &Policy| crate::lint::run(p, catalog, settings).diagnostics;
+            let done = match crate::lint::fix::fix(policy, args.unsafe_fixes, lint) {
+                Ok(done) => done,
+                Err(broken) => {
+                    eprintln!(
+                        "error: the fixes for {} made {} an invalid policy, so it was left unchanged (a bug in those fixes; please report it):",
+                        broken.codes.join(", "),
+                        path.display()
+                    );
+                    let _ = report::write_human(&mut io::stderr(), &broken.diagnostics, color);
+                    unusable = true;
+                    continue;
+                }
+            };
+            if !done.converged {
+                eprintln!(
+                    "warning: {}: fixes were still changing the file after {} rounds",
+                    path.display(),
+                    crate::lint::fix::MAX_ROUNDS
+                );
+            }
+            let (old, new) = (original.source.text(), done.policy.source.text());
+            if old != new {
+                if args.diff {
+                    diffs.push_str(&rewrite::unified_diff(original.source.name(), old, new));
+                } else if let Err(e) = rewrite::write_atomic(path, &original.bytes_for(new)) {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    unusable = true;
+                    continue;
+                }
+                fixed += done.applied;
+                files_fixed += 1;
+            }
+            policy = done.policy;
+        }
+        if !args.diff {
+            let linted = crate::lint::run(&policy, catalog, configs.settings(i));
+            configs.record(i, &linted.used_config);
+            all.extend(linted.diagnostics);
         }
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    match format {
+    if args.diff {
+        // Like `ruff --diff`: the diff is the output; it is the change that fails.
+        out.write_all(diffs.as_bytes()).map_err(io_error)?;
+        let _ = report::write_human(&mut io::stderr(), &all, color);
+        if fixed > 0 {
+            eprintln!(
+                "Would fix {} in {}.",
+                report::plural(fixed, "problem"),
+                report::plural(files_fixed, "file")
+            );
+        } else {
+            eprintln!("No fixes available.");
+        }
+        return Ok(if unusable {
+            EXIT_ERROR
+        } else if diffs.is_empty() {
+            EXIT_OK
+        } else {
+            EXIT_PROBLEMS
+        });
+    }
+    all.extend(configs.unused_suppressions());
+    match args.format {
         LintFormat::Human => {
             report::write_human(&mut out, &all, color).map_err(io_error)?;
-            let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
-            let warnings = all.len() - errors;
-            if all.is_empty() {
-                writeln!(out, "All checks passed ({} file(s)).", paths.len()).map_err(io_error)?;
-            } else {
-                writeln!(out, "Found {errors} error(s), {warnings} warning(s).")
-                    .map_err(io_error)?;
+            if fixed > 0 {
+                writeln!(
+                    out,
+                    "Fixed {} in {}.",
+                    report::plural(fixed, "problem"),
+                    report::plural(files_fixed, "file")
+                )
+                .map_err(io_error)?;
             }
+            writeln!(out, "{}", report::summary_line(&all, args.unsafe_fixes)).map_err(io_error)?;
         }
         LintFormat::Json => {
             let items: Vec<_> = all.iter().map(report::diagnostic_json).collect();
             writeln!(out, "{}", serde_json::Value::Array(items)).map_err(io_error)?;
         }
+        LintFormat::Sarif => {
+            let log = report::sarif(&all, !unusable);
+            let text = serde_json::to_string_pretty(&log).map_err(|e| miette::miette!("{e}"))?;
+            writeln!(out, "{text}").map_err(io_error)?;
+        }
+        LintFormat::Github => out
+            .write_all(report::github(&all).as_bytes())
+            .map_err(io_error)?,
     }
+    let fails = |d: &Diagnostic| d.severity == Severity::Error || args.deny_warnings;
     Ok(if unusable {
         EXIT_ERROR
-    } else if all.iter().any(|d| d.severity == Severity::Error) {
+    } else if all.iter().any(fails) {
+        EXIT_PROBLEMS
+    } else {
+        EXIT_OK
+    })
+}
+
+/// `fmt`: rewrites each valid policy in the canonical layout; one that is not a valid
+/// policy is left untouched and makes the exit code 2.
+fn format_files(args: FmtArgs, color: bool) -> miette::Result<u8> {
+    let mut files = args.files;
+    if files.is_empty() {
+        files.push(PathBuf::from("policy.json"));
+    }
+    let preview = args.check || args.diff;
+    let (mut invalid, mut changed, mut unchanged) = (false, 0, 0);
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    for path in &files {
+        let original = match rewrite::read(path) {
+            Ok(o) => o,
+            Err(d) => {
+                let _ = report::write_human(&mut io::stderr(), &[*d], color);
+                invalid = true;
+                continue;
+            }
+        };
+        let policy = match Policy::parse(Arc::clone(&original.source)) {
+            Ok(p) => p,
+            Err(diags) => {
+                let _ = report::write_human(&mut io::stderr(), &diags, color);
+                eprintln!(
+                    "error: {} is not a valid policy; it was not formatted",
+                    path.display()
+                );
+                invalid = true;
+                continue;
+            }
+        };
+        let formatted = crate::fmt::format(&policy);
+        let text = original.source.text();
+        if formatted == text {
+            unchanged += 1;
+            continue;
+        }
+        // Formatting only moves and re-indents; a different document is a bug, caught
+        // here before it reaches the file.
+        let reparsed = Policy::parse(SourceFile::new(original.source.name(), formatted.clone()));
+        if !reparsed.is_ok_and(|p| p.doc.value.deep_eq(&policy.doc.value)) {
+            eprintln!(
+                "error: formatting would change what {} means, so it was left unchanged (a bug; please report it)",
+                path.display()
+            );
+            invalid = true;
+            continue;
+        }
+        if args.diff {
+            let diff = rewrite::unified_diff(original.source.name(), text, &formatted);
+            out.write_all(diff.as_bytes()).map_err(io_error)?;
+        } else if args.check {
+            writeln!(out, "Would reformat: {}", path.display()).map_err(io_error)?;
+        } else if let Err(e) = rewrite::write_atomic(path, &original.bytes_for(&formatted)) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            invalid = true;
+            continue;
+        }
+        changed += 1;
+    }
+    let (changed_n, unchanged_n) = (
+        report::plural(changed, "file"),
+        report::plural(unchanged, "file"),
+    );
+    if preview {
+        eprintln!("{changed_n} would be reformatted, {unchanged_n} already formatted");
+    } else {
+        eprintln!("{changed_n} reformatted, {unchanged_n} left unchanged");
+    }
+    Ok(if invalid {
+        EXIT_ERROR
+    } else if preview && changed > 0 {
         EXIT_PROBLEMS
     } else {
         EXIT_OK
@@ -430,7 +699,7 @@ fn check(
                     serde_json::Value::String(ts.into())
                 ),
             };
-            match sim::trace::parse_line(&line) {
+            match sim::trace::parse_line(line.as_bytes(), &mut sim::tape::Tape::default()) {
                 Ok(sim::trace::Event::Call(c)) => c.ts.unwrap_or(0.0),
                 Ok(_) => 0.0,
                 Err(m) => {
@@ -560,7 +829,10 @@ fn init(output: &Path, force: bool, catalog: &Catalog) -> miette::Result<u8> {
         return Ok(EXIT_OK);
     }
     if output.exists() && !force {
-        eprintln!("error: {} already exists; pass --force to replace it", output.display());
+        eprintln!(
+            "error: {} already exists; pass --force to replace it",
+            output.display()
+        );
         return Ok(EXIT_ERROR);
     }
     let dir = match output.parent() {
@@ -584,4 +856,98 @@ fn init(output: &Path, force: bool, catalog: &Catalog) -> miette::Result<u8> {
             Ok(EXIT_ERROR)
         }
     }
+}
+
+fn diff(
+    old: &Path,
+    new: &Path,
+    format: DiffFormat,
+    fail_on: Option<FailOn>,
+    catalog: &Catalog,
+    color: bool,
+) -> miette::Result<u8> {
+    use crate::diff::Direction;
+    use colored::Colorize;
+    let (Some(a), Some(b)) = (load_policy(old, color), load_policy(new, color)) else {
+        return Ok(EXIT_ERROR);
+    };
+    let changes = crate::diff::semantic(&a, &b, catalog);
+    let count = |d: Direction| changes.iter().filter(|c| c.direction == d).count();
+    let (loosened, tightened, changed) = (
+        count(Direction::Loosened),
+        count(Direction::Tightened),
+        count(Direction::Changed),
+    );
+    let text = similar::TextDiff::from_lines(a.source.text(), b.source.text())
+        .unified_diff()
+        .header(&old.display().to_string(), &new.display().to_string())
+        .to_string();
+    match format {
+        DiffFormat::Json => {
+            let items: Vec<_> = changes
+                .iter()
+                .map(|c| serde_json::json!({"tool": c.tool, "direction": c.direction.as_str(), "change": c.what}))
+                .collect();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "loosened": loosened > 0,
+                    "tightened": tightened > 0,
+                    "counts": {"loosened": loosened, "tightened": tightened, "changed": changed},
+                    "changes": items,
+                    "text_diff": text,
+                })
+            );
+        }
+        DiffFormat::Human => {
+            if changes.is_empty() {
+                println!("No change in access.");
+            }
+            let width = changes
+                .iter()
+                .map(|c| c.tool.as_deref().unwrap_or("(policy)").len())
+                .max()
+                .unwrap_or(0);
+            for c in &changes {
+                let dir = match c.direction {
+                    Direction::Loosened => c.direction.as_str().red().bold(),
+                    Direction::Tightened => c.direction.as_str().green(),
+                    Direction::Changed => c.direction.as_str().yellow(),
+                };
+                println!(
+                    "{dir:<9}  {:<width$}  {}",
+                    c.tool.as_deref().unwrap_or("(policy)"),
+                    c.what
+                );
+            }
+            if !changes.is_empty() {
+                let verdict = if loosened > 0 {
+                    "loosens access".red().bold()
+                } else {
+                    "does not loosen access".green()
+                };
+                println!("\nThis change {verdict}: {loosened} loosened, {tightened} tightened, {changed} other.");
+            }
+            if !text.is_empty() {
+                println!();
+                for line in text.lines() {
+                    let line = if line.starts_with('+') && !line.starts_with("+++") {
+                        line.green().to_string()
+                    } else if line.starts_with('-') && !line.starts_with("---") {
+                        line.red().to_string()
+                    } else {
+                        line.to_string()
+                    };
+                    println!("{line}");
+                }
+            }
+        }
+    }
+    let fail = match fail_on {
+        Some(FailOn::Loosen) => loosened > 0,
+        Some(FailOn::Tighten) => tightened > 0,
+        Some(FailOn::Any) => !changes.is_empty(),
+        None => false,
+    };
+    Ok(if fail { EXIT_PROBLEMS } else { EXIT_OK })
 }

@@ -156,7 +156,11 @@ struct Rendered {
 impl fmt::Display for Rendered {
     /// rustc's headline, `error[PL005]: message`; the snippet header carries `file:line:col`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}[{}]: {}", self.diag.severity, self.diag.code, self.diag.message)
+        write!(
+            f,
+            "{}[{}]: {}",
+            self.diag.severity, self.diag.code, self.diag.message
+        )
     }
 }
 

@@ -1,0 +1,146 @@
+//! Rewriting policy files in place, for `fmt` and `lint --fix`: read the text keeping what
+//! the parser drops (a byte-order mark), show a change as a unified diff, and write it
+//! atomically so that an interrupted run never leaves a half-written policy.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diagnostic::Diagnostic;
+use crate::policy::codes;
+use crate::source::{SourceFile, Span};
+
+const BOM: char = '\u{feff}';
+
+/// A policy file as read from disk.
+#[derive(Debug)]
+pub struct Original {
+    /// The text without its byte-order mark, as the parser sees it.
+    pub source: Arc<SourceFile>,
+    bom: bool,
+}
+
+impl Original {
+    /// The bytes to write for `text`: a byte-order mark the file had is kept.
+    pub fn bytes_for(&self, text: &str) -> Vec<u8> {
+        let mut out = String::with_capacity(text.len() + 3);
+        if self.bom {
+            out.push(BOM);
+        }
+        out.push_str(text);
+        out.into_bytes()
+    }
+}
+
+/// Reads a policy file; a file that cannot be read or is not UTF-8 is a PL000 diagnostic.
+pub fn read(path: &Path) -> Result<Original, Box<Diagnostic>> {
+    let name = path.display().to_string();
+    let unreadable = |message: String, help: &str| {
+        let src = SourceFile::new(name.clone(), "");
+        Box::new(
+            Diagnostic::error(codes::UNREADABLE, &src, Span::default(), message).with_help(help),
+        )
+    };
+    let bytes = std::fs::read(path).map_err(|e| {
+        unreadable(
+            format!("cannot read {name}: {e}"),
+            "check the path and that the file is readable",
+        )
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        unreadable(
+            format!(
+                "{name} is not valid UTF-8 (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+            "policies are UTF-8 JSON",
+        )
+    })?;
+    let bom = text.starts_with(BOM);
+    Ok(Original {
+        source: SourceFile::new(name, text),
+        bom,
+    })
+}
+
+/// Whether the text's first line ends with CRLF: what fixes and `fmt` add follows it.
+pub fn uses_crlf(text: &str) -> bool {
+    text.find('\n').is_some_and(|i| text[..i].ends_with('\r'))
+}
+
+/// A unified diff of one file, in the form `git apply` and `patch` read.
+pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(name, name)
+        .to_string()
+}
+
+/// Replaces `path` with `bytes` atomically: a temporary file in the same folder (so the
+/// rename stays on one file system) gets the original's permissions and is renamed over
+/// it. A symlink is followed, so the link stays a link to the rewritten file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let permissions = std::fs::metadata(&target)?.permissions();
+    let dir = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    std::fs::set_permissions(tmp.path(), permissions)?;
+    tmp.persist(&target).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_is_kept_when_writing_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.json");
+        std::fs::write(&path, "\u{feff}{}").unwrap();
+        let original = read(&path).unwrap();
+        assert_eq!(original.source.text(), "{}");
+        write_atomic(&path, &original.bytes_for("{ }")).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "\u{feff}{ }");
+    }
+
+    #[test]
+    fn unreadable_and_non_utf8_files_are_pl000() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = read(&dir.path().join("nope.json")).unwrap_err();
+        assert_eq!(missing.code, codes::UNREADABLE);
+        let path = dir.path().join("latin1.json");
+        std::fs::write(&path, b"{\"a\": \"\xe9\"}").unwrap();
+        let bad = read(&path).unwrap_err();
+        assert!(bad.message.contains("not valid UTF-8"), "{}", bad.message);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_stay_links() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.json");
+        let link = dir.path().join("link.json");
+        std::fs::write(&real, "{}").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"{ }").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "{ }");
+    }
+
+    #[test]
+    fn diff_has_headers_and_hunks() {
+        let d = unified_diff("p.json", "a\nb\n", "a\nc\n");
+        assert!(d.starts_with("--- p.json\n+++ p.json\n@@"), "{d}");
+        assert!(d.contains("-b\n+c\n"), "{d}");
+    }
+}
