@@ -821,9 +821,7 @@ fn explain(code: Option<&str>, all: bool) -> miette::Result<u8> {
 }
 
 fn init(output: &Path, force: bool, catalog: &Catalog) -> miette::Result<u8> {
-    let mut text = serde_json::to_string_pretty(&crate::init::starting_policy(catalog))
-        .map_err(|e| miette::miette!("cannot render the policy: {e}"))?;
-    text.push('\n');
+    let text = crate::init::starting_policy_text(catalog);
     if output.as_os_str() == "-" {
         print!("{text}");
         return Ok(EXIT_OK);
@@ -835,13 +833,7 @@ fn init(output: &Path, force: bool, catalog: &Catalog) -> miette::Result<u8> {
         );
         return Ok(EXIT_ERROR);
     }
-    let dir = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let written = tempfile::NamedTempFile::new_in(dir)
-        .and_then(|mut f| f.write_all(text.as_bytes()).map(|()| f))
-        .and_then(|f| f.persist(output).map_err(|e| e.error));
+    let written = crate::rewrite::write_atomic(output, text.as_bytes());
     match written {
         Ok(_) => {
             eprintln!(

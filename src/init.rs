@@ -11,6 +11,17 @@ use crate::catalog::{Catalog, Category, Risk, Signal, Tool};
 /// Placeholder hosts: the user replaces them with the sites the agent may visit.
 const HOSTS: [&str; 2] = ["example.com", "*.example.com"];
 
+/// The starting policy as text, in `fmt`'s canonical layout.
+pub fn starting_policy_text(catalog: &Catalog) -> String {
+    let raw = serde_json::to_string(&starting_policy(catalog)).unwrap_or_default();
+    // Our own output always parses; if it ever did not, the raw text is still valid JSON.
+    match crate::policy::Policy::parse(crate::source::SourceFile::new("policy.json", raw.clone())) {
+        Ok(policy) => crate::fmt::format(&policy),
+        Err(_) => raw,
+    }
+}
+
+/// The starting policy as a JSON value.
 pub fn starting_policy(catalog: &Catalog) -> Value {
     let mut hide = Vec::new();
     let mut tools = Map::new();
@@ -85,7 +96,7 @@ mod tests {
     #[test]
     fn starting_policy_is_valid_and_lints_without_errors() {
         let catalog = Catalog::leapfrog();
-        let text = serde_json::to_string_pretty(&starting_policy(catalog)).unwrap_or_default();
+        let text = starting_policy_text(catalog);
         let policy = match Policy::parse(SourceFile::new("policy.json", text)) {
             Ok(p) => p,
             Err(e) => panic!("{e:?}"),

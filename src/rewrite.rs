@@ -79,10 +79,17 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
 
 /// Replaces `path` with `bytes` atomically: a temporary file in the same folder (so the
 /// rename stays on one file system) gets the original's permissions and is renamed over
-/// it. A symlink is followed, so the link stays a link to the rewritten file.
+/// it. A symlink is followed, so the link stays a link to the rewritten file. A file that
+/// does not exist yet (`init`) is created the same way, readable by all as editors do.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let target = std::fs::canonicalize(path)?;
-    let permissions = std::fs::metadata(&target)?.permissions();
+    let (target, permissions) = match std::fs::canonicalize(path) {
+        Ok(target) => {
+            let permissions = std::fs::metadata(&target)?.permissions();
+            (target, Some(permissions))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => (path.to_path_buf(), None),
+        Err(e) => return Err(e),
+    };
     let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -90,8 +97,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    std::fs::set_permissions(tmp.path(), permissions)?;
+    match permissions {
+        Some(p) => std::fs::set_permissions(tmp.path(), p)?,
+        None => new_file_permissions(tmp.path())?,
+    }
     tmp.persist(&target).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Temporary files are private (0600); a new policy is an ordinary file (0644).
+#[cfg(unix)]
+fn new_file_permissions(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions(_path: &Path) -> io::Result<()> {
     Ok(())
 }
 

@@ -1,0 +1,253 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[policylayer] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'policylayer'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'policylayer'= {
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand lint 'Check policies for errors and risky access'
+            cand fmt 'Rewrite policies in the canonical layout (stable key order, 2-space indent)'
+            cand simulate 'Replay recorded tool calls against a policy'
+            cand check 'Decide one call and show the rule that made the decision'
+            cand catalog 'Read or import a tool catalogue'
+            cand explain 'Print the documentation of a rule (`explain PL101`), or list them all'
+            cand init 'Write a starting policy for the catalogue''s server (recommended posture)'
+            cand diff 'Say, tool by tool, whether a policy change loosens or tightens access'
+            cand schema 'Print the JSON Schema of the policy format'
+            cand completions 'Print shell completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'policylayer;lint'= {
+            cand --format 'format'
+            cand --config 'Configuration file (default: the nearest policylayer.toml, or pyproject.toml with a [tool.policylayer] section, from each policy''s folder up)'
+            cand --select 'Only these rules: codes or code prefixes, comma-separated (replaces the config''s)'
+            cand --ignore 'Skip these rules: codes or code prefixes, comma-separated (added to the config''s)'
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand --deny-warnings 'Fail (exit 1) on warnings too'
+            cand --fix 'Apply the safe fixes to the files'
+            cand --unsafe-fixes 'Count unsafe fixes as fixes too: applied with --fix, shown with --diff'
+            cand --diff 'Print the fixes as a unified diff instead of writing them (exit 1 if there are any)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;fmt'= {
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand --check 'Write nothing; list the files that are not formatted and exit 1 if there are any'
+            cand --diff 'Write nothing; print the changes as a unified diff (exit 1 if there are any)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;simulate'= {
+            cand --policy 'Policy to evaluate against'
+            cand --format 'format'
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand --keep-going 'Report malformed lines and go on (the exit code is still 2)'
+            cand --fail-on-deny 'Exit 1 when any call was denied'
+            cand --validate-args 'Warn where a call''s arguments do not match the tool''s input schema'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;check'= {
+            cand --tool 'tool'
+            cand --args 'The call''s arguments as a JSON object'
+            cand --grant 'grant'
+            cand --at 'Evaluation time (RFC 3339 or UNIX seconds)'
+            cand --policy 'policy'
+            cand --format 'format'
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;catalog'= {
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'List the catalogue''s tools with category, risk and signals'
+            cand show 'Show one tool: classification, arguments as a tree, signals'
+            cand import 'Build a catalogue from a server''s `tools/list` answer (JSON file, `-` for stdin)'
+            cand scan 'Start an MCP server over stdio, ask it for its tools, print its catalogue'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'policylayer;catalog;list'= {
+            cand --format 'format'
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;catalog;show'= {
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;catalog;import'= {
+            cand --name 'name'
+            cand --server-version 'server-version'
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;catalog;scan'= {
+            cand --timeout 'Seconds to wait for the server''s answers'
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;catalog;help'= {
+            cand list 'List the catalogue''s tools with category, risk and signals'
+            cand show 'Show one tool: classification, arguments as a tree, signals'
+            cand import 'Build a catalogue from a server''s `tools/list` answer (JSON file, `-` for stdin)'
+            cand scan 'Start an MCP server over stdio, ask it for its tools, print its catalogue'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'policylayer;catalog;help;list'= {
+        }
+        &'policylayer;catalog;help;show'= {
+        }
+        &'policylayer;catalog;help;import'= {
+        }
+        &'policylayer;catalog;help;scan'= {
+        }
+        &'policylayer;catalog;help;help'= {
+        }
+        &'policylayer;explain'= {
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand --all 'all'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;init'= {
+            cand -o 'Where to write it (`-` for standard output)'
+            cand --output 'Where to write it (`-` for standard output)'
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand --force 'Replace an existing file'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;diff'= {
+            cand --format 'format'
+            cand --fail-on 'Exit 1 when the change moves access this way'
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;schema'= {
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;completions'= {
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;help'= {
+            cand lint 'Check policies for errors and risky access'
+            cand fmt 'Rewrite policies in the canonical layout (stable key order, 2-space indent)'
+            cand simulate 'Replay recorded tool calls against a policy'
+            cand check 'Decide one call and show the rule that made the decision'
+            cand catalog 'Read or import a tool catalogue'
+            cand explain 'Print the documentation of a rule (`explain PL101`), or list them all'
+            cand init 'Write a starting policy for the catalogue''s server (recommended posture)'
+            cand diff 'Say, tool by tool, whether a policy change loosens or tightens access'
+            cand schema 'Print the JSON Schema of the policy format'
+            cand completions 'Print shell completions'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'policylayer;help;lint'= {
+        }
+        &'policylayer;help;fmt'= {
+        }
+        &'policylayer;help;simulate'= {
+        }
+        &'policylayer;help;check'= {
+        }
+        &'policylayer;help;catalog'= {
+            cand list 'List the catalogue''s tools with category, risk and signals'
+            cand show 'Show one tool: classification, arguments as a tree, signals'
+            cand import 'Build a catalogue from a server''s `tools/list` answer (JSON file, `-` for stdin)'
+            cand scan 'Start an MCP server over stdio, ask it for its tools, print its catalogue'
+        }
+        &'policylayer;help;catalog;list'= {
+        }
+        &'policylayer;help;catalog;show'= {
+        }
+        &'policylayer;help;catalog;import'= {
+        }
+        &'policylayer;help;catalog;scan'= {
+        }
+        &'policylayer;help;explain'= {
+        }
+        &'policylayer;help;init'= {
+        }
+        &'policylayer;help;diff'= {
+        }
+        &'policylayer;help;schema'= {
+        }
+        &'policylayer;help;completions'= {
+        }
+        &'policylayer;help;help'= {
+        }
+    ]
+    $completions[$command]
+}
