@@ -88,7 +88,8 @@ pub fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
 /// Writes diagnostics in human form to `out`.
 pub fn write_human(out: &mut dyn Write, diagnostics: &[Diagnostic], color: bool) -> io::Result<()> {
     for d in diagnostics {
-        write!(out, "{}", render_human(d, color))?;
+        // A blank line after each snippet, as rustc and ruff separate them.
+        writeln!(out, "{}", render_human(d, color))?;
     }
     Ok(())
 }
