@@ -1,8 +1,10 @@
 //! The evaluation engine (SPEC §1 "Evaluation order"): one call in, one decision out, with
 //! the rule that made it. `simulate`, `check` and every later consumer share it.
 
+pub mod args;
 pub mod condition;
 pub mod counter;
+pub mod hash;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -10,9 +12,11 @@ use std::fmt;
 use crate::json::Value;
 use crate::policy::{Action, ConditionList, Limit, Path, Policy, Posture, Scope, ToolRule};
 use crate::source::{Location, Span};
+pub use args::{ArgValue, Leaf};
 use condition::Verdict;
-pub use counter::Charge;
+pub use counter::{Charge, Charges};
 use counter::{CounterKey, Counters, Shape};
+use hash::FastMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Decision {
@@ -94,12 +98,12 @@ pub struct Rule {
 /// Index into [`Engine::rules`].
 pub type RuleId = usize;
 
-/// One tool call to decide.
+/// One tool call to decide. `args` is any [`ArgValue`]: a parsed [`Value`] by default.
 #[derive(Debug, Clone, Copy)]
-pub struct Call<'a> {
+pub struct Call<'a, A = &'a Value> {
     pub tool: &'a str,
     pub grant: &'a str,
-    pub args: &'a Value,
+    pub args: A,
     /// Seconds since the UNIX epoch.
     pub time: f64,
 }
@@ -111,7 +115,7 @@ pub struct Outcome {
     pub rule: RuleId,
     pub retry_after_s: Option<u64>,
     /// What the call charged, for a later rollback.
-    pub charges: Vec<Charge>,
+    pub charges: Charges,
 }
 
 /// A limit compiled for evaluation.
@@ -143,13 +147,22 @@ const SWEEP_EVERY: u64 = 1 << 16;
 /// Grant-scoped counters use the grant's interned id; global ones this.
 const GLOBAL: u32 = u32::MAX;
 
+/// What a tool name leads to, found with one lookup per call.
+#[derive(Debug, Clone, Copy)]
+struct Named {
+    /// The first `hide` entry that hides the name (its own or `"*"`).
+    hidden: Option<RuleId>,
+    /// Index into [`Engine::tools`].
+    tool: Option<usize>,
+}
+
 pub struct Engine<'p> {
     policy: &'p Policy,
     rules: Vec<Rule>,
-    tools: HashMap<&'p str, CompiledTool<'p>>,
-    hide: HashMap<&'p str, RuleId>,
-    hide_all: Option<(usize, RuleId)>,
-    hide_index: HashMap<&'p str, usize>,
+    tools: Vec<CompiledTool<'p>>,
+    names: FastMap<&'p str, Named>,
+    /// The first `"*"` in `hide`: hides every name not in `names`.
+    hide_all: Option<RuleId>,
     default_rule: RuleId,
     all_tools: Vec<CompiledLimit>,
     state: State,
@@ -159,8 +172,10 @@ pub struct Engine<'p> {
 #[derive(Default)]
 struct State {
     counters: Counters,
-    grants: HashMap<String, u32>,
+    grants: FastMap<Box<str>, u32>,
     evaluated: u64,
+    /// Counter key and units of each limit of the call being decided, reused across calls.
+    scratch: Vec<(CounterKey, f64)>,
 }
 
 impl<'p> Engine<'p> {
@@ -174,17 +189,24 @@ impl<'p> Engine<'p> {
             });
             rules.len() - 1
         };
-        let mut hide = HashMap::new();
-        let mut hide_index = HashMap::new();
+        // The first entry that hides each name, exact or `"*"`.
+        let mut names: FastMap<&'p str, Named> = FastMap::default();
         let mut hide_all = None;
         for (i, h) in policy.hide.iter().enumerate() {
             if h.value == "*" {
                 if hide_all.is_none() {
-                    hide_all = Some((i, add(format!("/hide/{i}"), h.span)));
+                    hide_all = Some(add(format!("/hide/{i}"), h.span));
                 }
-            } else if !hide.contains_key(h.value.as_str()) {
-                hide_index.insert(h.value.as_str(), i);
-                hide.insert(h.value.as_str(), add(format!("/hide/{i}"), h.span));
+            } else if !names.contains_key(h.value.as_str()) {
+                // After a `"*"`, that entry is the first to hide the name.
+                let rule = hide_all.unwrap_or_else(|| add(format!("/hide/{i}"), h.span));
+                names.insert(
+                    h.value.as_str(),
+                    Named {
+                        hidden: Some(rule),
+                        tool: None,
+                    },
+                );
             }
         }
         let default_rule = add("/default".into(), policy.default.span);
@@ -220,7 +242,7 @@ impl<'p> Engine<'p> {
                     .collect::<Vec<_>>()
             };
         let all_tools = compile_limits(&policy.all_tools, "/all_tools", &mut add);
-        let mut tools = HashMap::new();
+        let mut tools = Vec::with_capacity(policy.tools.len());
         for t in &policy.tools {
             let base = t.pointer();
             let plain = add(base.clone(), t.span);
@@ -235,25 +257,28 @@ impl<'p> Engine<'p> {
                 .map(|i| add(format!("{base}/deny_if/{i}"), t.deny_if[i].span))
                 .collect();
             let limits = compile_limits(&t.limits, &base, &mut add);
-            tools.insert(
-                t.name.as_str(),
-                CompiledTool {
-                    rule: t,
-                    plain,
-                    action,
-                    require,
-                    deny_if,
-                    limits,
-                },
-            );
+            names
+                .entry(t.name.as_str())
+                .or_insert(Named {
+                    hidden: hide_all,
+                    tool: None,
+                })
+                .tool = Some(tools.len());
+            tools.push(CompiledTool {
+                rule: t,
+                plain,
+                action,
+                require,
+                deny_if,
+                limits,
+            });
         }
         Engine {
             policy,
             rules,
             tools,
-            hide,
+            names,
             hide_all,
-            hide_index,
             default_rule,
             all_tools,
             state: State::default(),
@@ -273,8 +298,14 @@ impl<'p> Engine<'p> {
         self.state.counters.len()
     }
 
+    /// Every non-zero count at `time`, by counter key, read-only: lets tests check that
+    /// denied and rolled-back calls leave the counters as they were.
+    pub fn usage(&self, time: f64) -> Vec<(u64, f64)> {
+        self.state.counters.snapshot(time)
+    }
+
     /// Decides one call and, when it is allowed, charges its limits.
-    pub fn evaluate(&mut self, call: &Call) -> Outcome {
+    pub fn evaluate<'a, A: ArgValue<'a>>(&mut self, call: &Call<'a, A>) -> Outcome {
         self.state.evaluated += 1;
         if self.state.evaluated % SWEEP_EVERY == 0 {
             self.state.counters.sweep(call.time);
@@ -284,22 +315,18 @@ impl<'p> Engine<'p> {
             reason: Some(reason),
             rule,
             retry_after_s: None,
-            charges: Vec::new(),
+            charges: Charges::new(),
         };
+        let named = self.names.get(call.tool).copied().unwrap_or(Named {
+            hidden: self.hide_all,
+            tool: None,
+        });
         // 1. hidden: the first matching entry, exact name or "*".
-        let by_name = self
-            .hide
-            .get(call.tool)
-            .map(|&r| (self.hide_index[call.tool], r));
-        let hidden = match (by_name, self.hide_all) {
-            (Some(a), Some(b)) => Some(if a.0 < b.0 { a.1 } else { b.1 }),
-            (a, b) => a.or(b).map(|x| x.1),
-        };
-        if let Some(rule) = hidden {
+        if let Some(rule) = named.hidden {
             return deny(Reason::Hidden, rule);
         }
         // 2. unlisted tools follow the default posture.
-        let Some(tool) = self.tools.get(call.tool) else {
+        let Some(tool) = named.tool.map(|i| &self.tools[i]) else {
             return match self.policy.default.value {
                 Posture::Deny => deny(Reason::DefaultDeny, self.default_rule),
                 Posture::Allow => self.state.limits(
@@ -352,6 +379,12 @@ impl<'p> Engine<'p> {
             .limits(call, &tool.limits, &self.all_tools, decision, rule)
     }
 
+    /// Whether rolling back these charges would still give anything back (pending JSON-RPC
+    /// calls whose windows have all passed are forgotten).
+    pub fn can_roll_back(&self, charges: &[Charge]) -> bool {
+        charges.iter().any(|c| self.state.counters.can_roll_back(c))
+    }
+
     /// Gives back what a call charged (a failed call does not consume quota).
     pub fn rollback(&mut self, charges: &[Charge]) {
         for c in charges {
@@ -362,60 +395,55 @@ impl<'p> Engine<'p> {
 
 impl State {
     /// Steps 6-7: the tool's limits then `all_tools`, checked together and charged together.
-    fn limits(
+    fn limits<'a, A: ArgValue<'a>>(
         &mut self,
-        call: &Call,
+        call: &Call<'a, A>,
         tool_limits: &[CompiledLimit],
         all_tools: &[CompiledLimit],
         decision: Decision,
         rule: RuleId,
     ) -> Outcome {
-        let limits: Vec<&CompiledLimit> = tool_limits.iter().chain(all_tools).collect();
-        let mut increments = Vec::with_capacity(limits.len());
-        for l in &limits {
+        let limits = || tool_limits.iter().chain(all_tools);
+        // Every increment first: a type mismatch wins over any exceeded limit.
+        self.scratch.clear();
+        for l in limits() {
             match increment(l, call.args) {
-                Some(units) => increments.push(units),
+                Some(units) => self.scratch.push((0, units)),
                 None => {
                     return Outcome {
                         decision: Decision::Deny,
                         reason: Some(Reason::TypeMismatch),
                         rule: l.rule,
                         retry_after_s: None,
-                        charges: Vec::new(),
+                        charges: Charges::new(),
                     }
                 }
             }
         }
-        let grant = if limits.iter().any(|l| l.scope == Scope::Grant) {
-            self.grant_id(call.grant)
-        } else {
-            GLOBAL
-        };
-        let keys: Vec<CounterKey> = limits
-            .iter()
-            .map(|l| {
-                let g = if l.scope == Scope::Grant {
-                    grant
-                } else {
-                    GLOBAL
-                };
-                (u64::from(l.class) << 32) | u64::from(g)
-            })
-            .collect();
+        let mut grant = None;
+        for (l, slot) in limits().zip(&mut self.scratch) {
+            let g = match l.scope {
+                Scope::Grant => *grant.get_or_insert_with(|| intern(&mut self.grants, call.grant)),
+                Scope::Global => GLOBAL,
+            };
+            slot.0 = (u64::from(l.class) << 32) | u64::from(g);
+        }
         let mut first_exceeded = None;
         let mut wait: Option<f64> = Some(0.0);
-        for (i, l) in limits.iter().enumerate() {
+        for (i, l) in limits().enumerate() {
+            let (key, units) = self.scratch[i];
             // What earlier limits of this same call charge to the same counter.
-            let earlier: f64 = (0..i)
-                .filter(|&j| keys[j] == keys[i])
-                .map(|j| increments[j])
+            let earlier: f64 = self.scratch[..i]
+                .iter()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, u)| u)
                 .sum();
-            let used = self.counters.used(keys[i], l.shape, call.time);
-            if used + earlier + increments[i] > l.max {
+            let used = self.counters.used(key, l.shape, call.time);
+            if used + earlier + units > l.max {
                 first_exceeded.get_or_insert(l.rule);
-                let w =
-                    self.counters
-                        .wait(keys[i], l.shape, call.time, earlier + increments[i], l.max);
+                let w = self
+                    .counters
+                    .wait(key, l.shape, call.time, earlier + units, l.max);
                 wait = match (wait, w) {
                     (Some(a), Some(b)) => Some(a.max(b)),
                     _ => None,
@@ -428,14 +456,12 @@ impl State {
                 reason: Some(Reason::RateLimited),
                 rule,
                 retry_after_s: wait.map(round_up_seconds),
-                charges: Vec::new(),
+                charges: Charges::new(),
             };
         }
-        let charges = limits
-            .iter()
-            .zip(&keys)
-            .zip(&increments)
-            .map(|((l, &key), &units)| self.counters.charge(key, l.shape, call.time, units))
+        let charges = limits()
+            .zip(&self.scratch)
+            .map(|(l, &(key, units))| self.counters.charge(key, l.shape, call.time, units))
             .collect();
         Outcome {
             decision,
@@ -445,28 +471,30 @@ impl State {
             charges,
         }
     }
+}
 
-    fn grant_id(&mut self, grant: &str) -> u32 {
-        if let Some(&id) = self.grants.get(grant) {
-            return id;
-        }
-        let id = self.grants.len() as u32;
-        self.grants.insert(grant.to_string(), id);
-        id
+/// The grant's number, given on first sight.
+fn intern(grants: &mut FastMap<Box<str>, u32>, grant: &str) -> u32 {
+    if let Some(&id) = grants.get(grant) {
+        return id;
     }
+    let id = grants.len() as u32;
+    grants.insert(grant.into(), id);
+    id
 }
 
 /// Units one call consumes for a limit; `None` is a type mismatch.
-fn increment(limit: &CompiledLimit, args: &Value) -> Option<f64> {
+fn increment<'a, A: ArgValue<'a>>(limit: &CompiledLimit, args: A) -> Option<f64> {
     let Some(path) = &limit.increment_from else {
         return Some(limit.increment);
     };
     let Some(value) = condition::walk(args, &path.segments) else {
         return Some(limit.increment);
     };
-    match value {
-        Value::Number(n) if n.as_f64() >= 0.0 => Some(n.as_f64()),
-        Value::Array(_) | Value::String(_) => condition::length(value).map(|n| n as f64),
+    match value.leaf() {
+        Leaf::Number(n) if n >= 0.0 => Some(n),
+        Leaf::Array(a) => Some(a.count() as f64),
+        Leaf::String(s) => Some(s.chars().count() as f64),
         _ => None,
     }
 }

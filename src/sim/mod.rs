@@ -3,14 +3,16 @@
 //! tools, grants and rules) are kept, so memory does not grow with the trace.
 
 pub mod report;
+pub mod tape;
 pub mod trace;
 
-use std::collections::HashMap;
 use std::io::BufRead;
 
-use crate::engine::{Call, Charge, Decision, Engine, Outcome, Reason, RuleId};
+use crate::engine::hash::FastMap;
+use crate::engine::{Call, Charges, Decision, Engine, Outcome, Reason, RuleId};
 pub use report::Output;
-use trace::{CallRecord, Event, Expect, Malformed, RpcId};
+use tape::Tape;
+use trace::{CallRecord, Event, Expect, RpcId};
 
 /// One decided call, as outputs see it.
 #[derive(Debug)]
@@ -22,8 +24,8 @@ pub struct Decided<'a> {
     pub tool: &'a str,
     pub outcome: &'a Outcome,
     pub expect: Option<Expect>,
-    /// The line's text, kept only while the call is being reported.
-    pub text: &'a str,
+    /// The line as read, kept only while the call is being reported.
+    pub text: &'a [u8],
 }
 
 impl Decided<'_> {
@@ -46,10 +48,37 @@ pub struct Tally {
     pub expect_failed: u64,
     pub malformed: u64,
     pub warnings: u64,
-    pub by_tool: HashMap<String, Counts>,
-    pub by_grant: HashMap<String, Counts>,
+    pub by_tool: Breakdown,
+    pub by_grant: Breakdown,
     /// Denials per rule and reason (a require can fail or mismatch), with the first one's place.
-    pub by_rule: HashMap<(RuleId, Reason), RuleDenials>,
+    pub by_rule: FastMap<(RuleId, Reason), RuleDenials>,
+}
+
+/// Counts per name (tool or grant). Names are numbered on first sight so that a call
+/// costs a lookup, not an allocation.
+#[derive(Debug, Default)]
+pub struct Breakdown {
+    index: FastMap<Box<str>, usize>,
+    entries: Vec<(Box<str>, Counts)>,
+}
+
+impl Breakdown {
+    fn counts(&mut self, name: &str) -> &mut Counts {
+        let i = match self.index.get(name) {
+            Some(&i) => i,
+            None => {
+                self.index.insert(name.into(), self.entries.len());
+                self.entries.push((name.into(), Counts::default()));
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    /// Every name with its counts, in order of first sight.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Counts)> {
+        self.entries.iter().map(|(n, c)| (&**n, c))
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -58,7 +87,18 @@ pub struct Counts {
     pub allow: u64,
     pub approve: u64,
     pub deny: u64,
-    pub by_reason: HashMap<Reason, u64>,
+    /// Denials per reason, indexed like [`Reason::ALL`].
+    by_reason: [u64; Reason::ALL.len()],
+}
+
+impl Counts {
+    /// Denials per reason, in [`Reason::ALL`] order, leaving out reasons that never denied.
+    pub fn by_reason(&self) -> impl Iterator<Item = (Reason, u64)> + '_ {
+        Reason::ALL
+            .into_iter()
+            .zip(self.by_reason)
+            .filter(|&(_, n)| n > 0)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -80,10 +120,7 @@ impl Tally {
             Decision::Approve => self.approve += 1,
             Decision::Deny => self.deny += 1,
         }
-        for counts in [
-            self.by_tool.entry(d.tool.to_string()).or_default(),
-            self.by_grant.entry(d.grant.to_string()).or_default(),
-        ] {
+        for counts in [self.by_tool.counts(d.tool), self.by_grant.counts(d.grant)] {
             counts.calls += 1;
             match o.decision {
                 Decision::Allow => counts.allow += 1,
@@ -91,7 +128,7 @@ impl Tally {
                 Decision::Deny => counts.deny += 1,
             }
             if let Some(r) = o.reason {
-                *counts.by_reason.entry(r).or_default() += 1;
+                counts.by_reason[r as usize] += 1;
             }
         }
         if let Some(r) = o.reason {
@@ -131,6 +168,45 @@ pub enum Stop {
     Io(std::io::Error),
 }
 
+/// Pending JSON-RPC calls are checked for charges that can still be rolled back once their
+/// number passes this (and then twice what survived), so a log of requests without
+/// responses does not grow memory.
+const PRUNE_PENDING_AT: usize = 4096;
+
+/// JSON-RPC calls waiting for their response, by id.
+struct Pending {
+    calls: FastMap<RpcId, Charges>,
+    prune_at: usize,
+}
+
+impl Pending {
+    fn new() -> Pending {
+        Pending {
+            calls: FastMap::default(),
+            prune_at: PRUNE_PENDING_AT,
+        }
+    }
+
+    /// Keeps a call's charges under its id, replacing an earlier call with that id.
+    fn insert(&mut self, id: RpcId, charges: Charges, engine: &Engine) {
+        self.calls.insert(id, charges);
+        if self.calls.len() >= self.prune_at {
+            // A call whose windows have all passed has nothing left to give back.
+            self.calls.retain(|_, c| engine.can_roll_back(c));
+            self.prune_at = (self.calls.len() * 2).max(PRUNE_PENDING_AT);
+        }
+    }
+}
+
+/// What one trace's lines share while it is read.
+struct Context<'f> {
+    file: &'f str,
+    line_no: usize,
+    tape: Tape,
+    pending: Pending,
+    options: &'f Options,
+}
+
 /// Replays one or more traces through one engine: counters and the clock carry across files.
 pub struct Simulator<'p> {
     engine: Engine<'p>,
@@ -160,64 +236,85 @@ impl<'p> Simulator<'p> {
         options: &Options,
         out: &mut dyn Output,
     ) -> Result<(), Stop> {
-        let mut pending: HashMap<RpcId, Vec<Charge>> = HashMap::new();
-        let mut buf = Vec::new();
-        let mut line_no = 0usize;
+        let mut cx = Context {
+            file,
+            line_no: 0,
+            tape: Tape::default(),
+            pending: Pending::new(),
+            options,
+        };
+        // A line that straddles the reader's buffer is gathered here; every other line is
+        // read where it lies.
+        let mut partial = Vec::new();
         loop {
-            buf.clear();
-            let n = reader.read_until(b'\n', &mut buf).map_err(Stop::Io)?;
-            if n == 0 {
-                break;
+            let chunk = reader.fill_buf().map_err(Stop::Io)?;
+            if chunk.is_empty() {
+                if !partial.is_empty() {
+                    self.line(&mut cx, &partial, out)?;
+                }
+                return Ok(());
             }
-            line_no += 1;
-            out.progress(n as u64);
-            let mut bytes = buf.as_slice();
-            if let Some(b) = bytes.strip_suffix(b"\n") {
-                bytes = b;
+            match tape::find_byte(chunk, b'\n') {
+                Some(i) if partial.is_empty() => {
+                    self.line(&mut cx, &chunk[..=i], out)?;
+                    reader.consume(i + 1);
+                }
+                Some(i) => {
+                    partial.extend_from_slice(&chunk[..=i]);
+                    reader.consume(i + 1);
+                    self.line(&mut cx, &partial, out)?;
+                    partial.clear();
+                }
+                None => {
+                    let n = chunk.len();
+                    partial.extend_from_slice(chunk);
+                    reader.consume(n);
+                }
             }
-            if let Some(b) = bytes.strip_suffix(b"\r") {
-                bytes = b;
+        }
+    }
+
+    /// One line of a trace, with its terminator if it has one.
+    fn line(&mut self, cx: &mut Context, raw: &[u8], out: &mut dyn Output) -> Result<(), Stop> {
+        cx.line_no += 1;
+        out.progress(raw.len() as u64);
+        let mut bytes = raw;
+        if let Some(b) = bytes.strip_suffix(b"\n") {
+            bytes = b;
+        }
+        if let Some(b) = bytes.strip_suffix(b"\r") {
+            bytes = b;
+        }
+        if cx.line_no == 1 {
+            bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        }
+        let event = match trace::parse_line(bytes, &mut cx.tape) {
+            Ok(event) => event,
+            Err(m) => {
+                self.tally.malformed += 1;
+                out.malformed(cx.file, cx.line_no, &m, &String::from_utf8_lossy(bytes))
+                    .map_err(Stop::Io)?;
+                return if cx.options.keep_going {
+                    Ok(())
+                } else {
+                    Err(Stop::Malformed)
+                };
             }
-            if line_no == 1 {
-                bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-            }
-            let parsed = match std::str::from_utf8(bytes) {
-                Ok(text) => trace::parse_line(text).map(|e| (e, text)),
-                Err(e) => Err(Malformed {
-                    column: String::from_utf8_lossy(&bytes[..e.valid_up_to()])
-                        .chars()
-                        .count()
-                        + 1,
-                    message: "the line is not valid UTF-8".into(),
-                }),
-            };
-            let (event, text) = match parsed {
-                Ok(ok) => ok,
-                Err(m) => {
-                    self.tally.malformed += 1;
-                    out.malformed(file, line_no, &m, &String::from_utf8_lossy(bytes))
-                        .map_err(Stop::Io)?;
-                    if options.keep_going {
-                        continue;
+        };
+        match event {
+            Event::Blank => {}
+            Event::Skipped => self.tally.skipped += 1,
+            Event::Response { id, failed } => {
+                self.tally.skipped += 1;
+                if let Some(charges) = cx.pending.calls.remove(&id) {
+                    if failed {
+                        self.engine.rollback(&charges);
                     }
-                    return Err(Stop::Malformed);
                 }
-            };
-            match event {
-                Event::Blank => {}
-                Event::Skipped => self.tally.skipped += 1,
-                Event::Response { id, failed } => {
-                    self.tally.skipped += 1;
-                    if let Some(charges) = pending.remove(&id) {
-                        if failed {
-                            self.engine.rollback(&charges);
-                        }
-                    }
-                }
-                Event::Call(record) => {
-                    self.call(file, line_no, text, record, &mut pending, out)
-                        .map_err(Stop::Io)?;
-                }
+            }
+            Event::Call(record) => {
+                self.call(cx.file, cx.line_no, bytes, record, &mut cx.pending, out)
+                    .map_err(Stop::Io)?;
             }
         }
         Ok(())
@@ -227,9 +324,9 @@ impl<'p> Simulator<'p> {
         &mut self,
         file: &str,
         line: usize,
-        text: &str,
+        text: &[u8],
         record: CallRecord,
-        pending: &mut HashMap<RpcId, Vec<Charge>>,
+        pending: &mut Pending,
         out: &mut dyn Output,
     ) -> std::io::Result<()> {
         if let Some(ts) = record.ts {
@@ -241,33 +338,65 @@ impl<'p> Simulator<'p> {
             }
         }
         let outcome = self.engine.evaluate(&Call {
-            tool: &record.tool,
-            grant: &record.grant,
-            args: &record.args,
+            tool: record.tool,
+            grant: record.grant,
+            args: record.args,
             time: self.clock,
         });
         let decided = Decided {
             file,
             line,
             time: self.clock,
-            grant: &record.grant,
-            tool: &record.tool,
+            grant: record.grant,
+            tool: record.tool,
             outcome: &outcome,
             expect: record.expect,
             text,
         };
         self.tally.add(&decided);
-        out.decided(&self.engine, &decided, &record.args)?;
+        out.decided(&self.engine, &decided, record.args)?;
         if record.failed {
             self.engine.rollback(&outcome.charges);
         } else if let Some(id) = record.id {
             // A reused pending id replaces the earlier call, which can no longer roll back.
             if outcome.charges.is_empty() {
-                pending.remove(&id);
+                pending.calls.remove(&id);
             } else {
-                pending.insert(id, outcome.charges);
+                pending.insert(id, outcome.charges, &self.engine);
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn pending_calls_whose_windows_passed_are_forgotten() {
+        let text = r#"{"version":"1","default":"allow",
+            "all_tools":{"limits":[{"counter":"c","window":1,"max":1000000}]}}"#;
+        let policy = Policy::parse(SourceFile::new("p.json", text)).expect("valid policy");
+        let mut engine = Engine::new(&policy);
+        let mut pending = Pending::new();
+        let args = crate::json::parse_strict("{}").expect("json").value;
+        for i in 0..20_000u32 {
+            let o = engine.evaluate(&Call {
+                tool: "t",
+                grant: "g",
+                args: &args,
+                time: f64::from(i),
+            });
+            pending.insert(RpcId::Number(u64::from(i)), o.charges, &engine);
+        }
+        // A request log without responses: only the current window's call can roll back.
+        assert!(
+            pending.calls.len() <= PRUNE_PENDING_AT,
+            "{}",
+            pending.calls.len()
+        );
     }
 }

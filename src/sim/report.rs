@@ -7,17 +7,17 @@ use std::io::{self, Write};
 use colored::Colorize;
 use indicatif::ProgressBar;
 
-use super::trace::{format_ts, Malformed};
-use super::{Counts, Decided, Tally};
+use super::tape::{plain_prefix, Arg};
+use super::trace::{format_ts, Malformed, TsText};
+use super::{Breakdown, Counts, Decided, Tally};
 use crate::catalog::Catalog;
-use crate::engine::{Decision, Engine, Reason};
-use crate::json::Value;
+use crate::engine::{Decision, Engine, Reason, RuleId};
 
 /// Receives the run's events in trace order.
 pub trait Output {
     /// `bytes` more of the trace were read.
     fn progress(&mut self, bytes: u64);
-    fn decided(&mut self, engine: &Engine, d: &Decided, args: &Value) -> io::Result<()>;
+    fn decided(&mut self, engine: &Engine, d: &Decided, args: Arg) -> io::Result<()>;
     fn malformed(&mut self, file: &str, line: usize, m: &Malformed, text: &str) -> io::Result<()>;
     fn clock_went_back(&mut self, file: &str, line: usize, ts: f64, clock: f64) -> io::Result<()>;
 }
@@ -44,7 +44,7 @@ impl<'c> ArgsValidator<'c> {
     }
 
     /// The first schema violation of a call's arguments, if any.
-    fn check(&mut self, tool: &str, args: &Value) -> Option<String> {
+    fn check(&mut self, tool: &str, args: Arg) -> Option<String> {
         let catalog = self.catalog;
         let validator = self
             .compiled
@@ -79,6 +79,11 @@ pub struct Reporter<'c> {
     pub validator: Option<ArgsValidator<'c>>,
     /// JSON format: a denial has been written (comma needed before the next).
     json_started: bool,
+    /// The record being written, reused from call to call.
+    record: Vec<u8>,
+    /// Per rule, `,"rule":…,"at":…` as written in every record it decides.
+    rule_json: Vec<Option<Vec<u8>>>,
+    ts: TsText,
 }
 
 impl<'c> Reporter<'c> {
@@ -91,6 +96,9 @@ impl<'c> Reporter<'c> {
             progress: None,
             validator: None,
             json_started: false,
+            record: Vec::with_capacity(256),
+            rule_json: Vec::new(),
+            ts: TsText::default(),
         }
     }
 
@@ -127,48 +135,50 @@ impl<'c> Reporter<'c> {
         self.err.flush()
     }
 
-    fn record_json(&self, engine: &Engine, d: &Decided) -> String {
+    /// Writes one decision record into `self.record`. The parts that repeat from call to
+    /// call (the rule and its location, the date of `ts`) are formatted once.
+    fn record_json(&mut self, engine: &Engine, d: &Decided) {
         let o = d.outcome;
-        let rule = engine.rule(o.rule);
-        let mut s = String::with_capacity(256);
-        s.push('{');
+        let s = &mut self.record;
+        s.clear();
+        s.push(b'{');
         if self.multi_file {
-            s.push_str("\"file\":");
-            push_str(&mut s, d.file);
-            s.push(',');
+            s.extend_from_slice(b"\"file\":");
+            push_json_str(s, d.file);
+            s.push(b',');
         }
-        s.push_str("\"line\":");
-        s.push_str(&d.line.to_string());
-        s.push_str(",\"ts\":");
-        push_str(&mut s, &format_ts(d.time));
-        s.push_str(",\"grant\":");
-        push_str(&mut s, d.grant);
-        s.push_str(",\"tool\":");
-        push_str(&mut s, d.tool);
-        s.push_str(",\"decision\":\"");
-        s.push_str(o.decision.as_str());
-        s.push('"');
+        s.extend_from_slice(b"\"line\":");
+        push_uint(s, d.line as u64);
+        // RFC 3339 text needs no escaping.
+        s.extend_from_slice(b",\"ts\":\"");
+        s.extend_from_slice(self.ts.format(d.time).as_bytes());
+        s.extend_from_slice(b"\",\"grant\":");
+        push_json_str(s, d.grant);
+        s.extend_from_slice(b",\"tool\":");
+        push_json_str(s, d.tool);
+        s.extend_from_slice(b",\"decision\":\"");
+        s.extend_from_slice(o.decision.as_str().as_bytes());
+        s.push(b'"');
         if let Some(r) = o.reason {
-            s.push_str(",\"reason\":\"");
-            s.push_str(r.as_str());
-            s.push('"');
+            s.extend_from_slice(b",\"reason\":\"");
+            s.extend_from_slice(r.as_str().as_bytes());
+            s.push(b'"');
         }
-        s.push_str(",\"rule\":");
-        push_str(&mut s, &rule.pointer);
-        s.push_str(",\"at\":");
-        push_str(&mut s, &rule.location.to_string());
+        s.extend_from_slice(rule_json(&mut self.rule_json, engine, o.rule));
         if let Some(r) = o.retry_after_s {
-            s.push_str(",\"retry_after_s\":");
-            s.push_str(&r.to_string());
+            s.extend_from_slice(b",\"retry_after_s\":");
+            push_uint(s, r);
         }
         if let (Some(e), Some(ok)) = (d.expect, d.expect_ok()) {
-            s.push_str(",\"expect\":\"");
-            s.push_str(&e.to_string());
-            s.push_str("\",\"expect_ok\":");
-            s.push_str(if ok { "true" } else { "false" });
+            s.extend_from_slice(b",\"expect\":\"");
+            s.extend_from_slice(e.to_string().as_bytes());
+            s.extend_from_slice(if ok {
+                b"\",\"expect_ok\":true"
+            } else {
+                b"\",\"expect_ok\":false"
+            });
         }
-        s.push('}');
-        s
+        s.push(b'}');
     }
 
     fn expectation_failure(&mut self, engine: &Engine, d: &Decided) -> io::Result<()> {
@@ -199,7 +209,7 @@ impl<'c> Reporter<'c> {
             "{} {} {}",
             d.line.to_string().blue().bold(),
             "|".blue().bold(),
-            clip(d.text, 160)
+            clip(&String::from_utf8_lossy(d.text), 160)
         )?;
         writeln!(self.out, "{pad} {}", "|".blue().bold())?;
         writeln!(
@@ -227,7 +237,7 @@ impl Output for Reporter<'_> {
         }
     }
 
-    fn decided(&mut self, engine: &Engine, d: &Decided, args: &Value) -> io::Result<()> {
+    fn decided(&mut self, engine: &Engine, d: &Decided, args: Arg) -> io::Result<()> {
         if let Some(v) = &mut self.validator {
             if let Some(problem) = v.check(d.tool, args) {
                 writeln!(
@@ -242,14 +252,15 @@ impl Output for Reporter<'_> {
         }
         match self.format {
             Format::Jsonl => {
-                let line = self.record_json(engine, d);
-                writeln!(self.out, "{line}")
+                self.record_json(engine, d);
+                self.record.push(b'\n');
+                self.out.write_all(&self.record)
             }
             Format::Json => {
                 if d.outcome.decision != Decision::Deny {
                     return Ok(());
                 }
-                let line = self.record_json(engine, d);
+                self.record_json(engine, d);
                 let lead: &[u8] = if self.json_started {
                     b",\n"
                 } else {
@@ -257,7 +268,7 @@ impl Output for Reporter<'_> {
                 };
                 self.json_started = true;
                 self.out.write_all(lead)?;
-                self.out.write_all(line.as_bytes())
+                self.out.write_all(&self.record)
             }
             Format::Human => {
                 if d.expect_ok() == Some(false) {
@@ -313,14 +324,14 @@ impl Output for Reporter<'_> {
     }
 }
 
-/// The spec's summary object.
+/// The spec's summary object, exactly its fields (malformed lines are reported on stderr).
 pub fn summary_json(t: &Tally) -> serde_json::Value {
     let by_reason: serde_json::Map<String, serde_json::Value> = t
         .by_reason
         .iter()
         .map(|(r, n)| (r.as_str().to_string(), (*n).into()))
         .collect();
-    let mut s = serde_json::json!({
+    serde_json::json!({
         "calls": t.calls,
         "skipped": t.skipped,
         "allow": t.allow,
@@ -328,26 +339,21 @@ pub fn summary_json(t: &Tally) -> serde_json::Value {
         "approve": t.approve,
         "by_reason": by_reason,
         "expect_failed": t.expect_failed,
-    });
-    if t.malformed > 0 {
-        s["malformed"] = t.malformed.into();
-    }
-    s
+    })
 }
 
-fn counts_json(map: &std::collections::HashMap<String, Counts>) -> serde_json::Value {
-    let mut names: Vec<&String> = map.keys().collect();
-    names.sort();
+fn counts_json(breakdown: &Breakdown) -> serde_json::Value {
+    let mut names: Vec<(&str, &Counts)> = breakdown.iter().collect();
+    names.sort_by_key(|(n, _)| *n);
     names
         .into_iter()
-        .map(|n| {
-            let c = &map[n];
-            let mut reasons: Vec<(&Reason, &u64)> = c.by_reason.iter().collect();
-            reasons.sort();
-            let by_reason: serde_json::Map<String, serde_json::Value> =
-                reasons.into_iter().map(|(r, n)| (r.to_string(), (*n).into())).collect();
+        .map(|(n, c)| {
+            let by_reason: serde_json::Map<String, serde_json::Value> = c
+                .by_reason()
+                .map(|(r, n)| (r.to_string(), n.into()))
+                .collect();
             (
-                n.clone(),
+                n.to_string(),
                 serde_json::json!({"calls": c.calls, "allow": c.allow, "approve": c.approve, "deny": c.deny, "by_reason": by_reason}),
             )
         })
@@ -356,7 +362,7 @@ fn counts_json(map: &std::collections::HashMap<String, Counts>) -> serde_json::V
 }
 
 fn human_tables(out: &mut dyn Write, engine: &Engine, t: &Tally) -> io::Result<()> {
-    let mut tools: Vec<(&String, &Counts)> = t.by_tool.iter().collect();
+    let mut tools: Vec<(&str, &Counts)> = t.by_tool.iter().collect();
     tools.sort_by(|a, b| b.1.calls.cmp(&a.1.calls).then(a.0.cmp(b.0)));
     if !tools.is_empty() {
         let w = tools
@@ -375,18 +381,16 @@ fn human_tables(out: &mut dyn Write, engine: &Engine, t: &Tally) -> io::Result<(
             .bold()
         )?;
         for (name, c) in &tools {
-            let mut reasons: Vec<(&Reason, &u64)> = c.by_reason.iter().collect();
-            reasons.sort();
-            let reasons: Vec<String> = reasons.iter().map(|(r, n)| format!("{r} {n}")).collect();
-            writeln!(
-                out,
+            let reasons: Vec<String> = c.by_reason().map(|(r, n)| format!("{r} {n}")).collect();
+            let row = format!(
                 "{name:<w$}  {:>7}  {:>7}  {:>7}  {:>7}  {}",
                 c.calls,
                 c.allow,
                 c.approve,
                 c.deny,
                 reasons.join(", ")
-            )?;
+            );
+            writeln!(out, "{}", row.trim_end())?;
         }
         writeln!(out)?;
     }
@@ -450,7 +454,8 @@ fn human_tables(out: &mut dyn Write, engine: &Engine, t: &Tally) -> io::Result<(
         t.calls, t.allow, t.approve, t.deny
     );
     if t.skipped > 0 {
-        summary.push_str(&format!("; {} lines skipped", t.skipped));
+        let s = if t.skipped == 1 { "" } else { "s" };
+        summary.push_str(&format!("; {} line{s} skipped", t.skipped));
     }
     if t.expect_failed > 0 {
         summary.push_str(&format!(
@@ -480,19 +485,60 @@ fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// Appends `s` as a JSON string literal.
-fn push_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+/// `,"rule":…,"at":…` for a rule, formatted on first use.
+fn rule_json<'r>(cache: &'r mut Vec<Option<Vec<u8>>>, engine: &Engine, id: RuleId) -> &'r [u8] {
+    if cache.len() <= id {
+        cache.resize(id + 1, None);
+    }
+    cache[id].get_or_insert_with(|| {
+        let rule = engine.rule(id);
+        let mut s = b",\"rule\":".to_vec();
+        push_json_str(&mut s, &rule.pointer);
+        s.extend_from_slice(b",\"at\":");
+        push_json_str(&mut s, &rule.location.to_string());
+        s
+    })
+}
+
+/// Appends a number in decimal, without the formatting machinery.
+fn push_uint(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
     }
-    out.push('"');
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// Appends `s` as a JSON string literal: runs that need no escaping are copied whole.
+fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let mut rest = s.as_bytes();
+    loop {
+        let n = plain_prefix(rest);
+        out.extend_from_slice(&rest[..n]);
+        let Some(&b) = rest.get(n) else {
+            break;
+        };
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            c => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(c >> 4)]);
+                out.push(HEX[usize::from(c & 15)]);
+            }
+        }
+        rest = &rest[n + 1..];
+    }
+    out.push(b'"');
 }
