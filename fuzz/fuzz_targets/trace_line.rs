@@ -4,6 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 use policylayer::engine::{Call, Engine};
 use policylayer::policy::Policy;
+use policylayer::sim::tape::Tape;
 use policylayer::sim::trace::{parse_line, Event};
 use policylayer::source::SourceFile;
 
@@ -13,11 +14,11 @@ const POLICY: &str = r#"{"version":"1","default":"allow","tools":{"t":{
   "limits":[{"counter":"c","window":60,"max":5,"increment_from":"args.items","algorithm":"sliding"}]}}}"#;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(line) = std::str::from_utf8(data) else { return };
     let Ok(policy) = Policy::parse(SourceFile::new("p.json", POLICY)) else { return };
-    if let Ok(Event::Call(c)) = parse_line(line) {
+    let mut tape = Tape::default();
+    if let Ok(Event::Call(c)) = parse_line(data, &mut tape) {
         let mut engine = Engine::new(&policy);
-        let call = Call { tool: &c.tool, grant: &c.grant, args: &c.args, time: c.ts.unwrap_or(0.0) };
+        let call = Call { tool: c.tool, grant: c.grant, args: c.args, time: c.ts.unwrap_or(0.0) };
         let outcome = engine.evaluate(&call);
         engine.rollback(&outcome.charges);
     }
