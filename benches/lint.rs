@@ -21,7 +21,12 @@ const TOOLS: usize = 1000;
 
 /// 1,000 tools of every category, each with a URL, a batch array and a number argument.
 static BIG_CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
-    let categories = [Category::Read, Category::Write, Category::Execute, Category::Financial];
+    let categories = [
+        Category::Read,
+        Category::Write,
+        Category::Execute,
+        Category::Financial,
+    ];
     let tools = (0..TOOLS)
         .map(|i| Tool {
             name: format!("tool_{i:04}"),

@@ -41,28 +41,14 @@ enum Shape {
 impl Shape {
     /// The field order of an object of this shape; `None` keeps the source order.
     fn key_order(self) -> Option<&'static [&'static str]> {
+        use crate::policy::fields::*;
         Some(match self {
-            Shape::Root => &[
-                "$schema",
-                "version",
-                "default",
-                "hide",
-                "all_tools",
-                "tools",
-            ],
+            Shape::Root => TOP_FIELDS,
             Shape::AllTools => &["limits"],
-            Shape::Rule => &["action", "require", "deny_if", "limits", "message", "lint"],
-            Shape::Condition => &["path", "op", "value"],
-            Shape::Limit => &[
-                "counter",
-                "window",
-                "max",
-                "scope",
-                "increment",
-                "increment_from",
-                "algorithm",
-            ],
-            Shape::Lint => &["ignore", "reason"],
+            Shape::Rule => TOOL_FIELDS,
+            Shape::Condition => CONDITION_FIELDS,
+            Shape::Limit => LIMIT_FIELDS,
+            Shape::Lint => LINT_FIELDS,
             Shape::Tools | Shape::Conditions | Shape::Limits | Shape::Free => return None,
         })
     }

@@ -5,6 +5,31 @@
 mod parse;
 pub mod path;
 
+/// The fields each object of the format may hold, in the order the spec documents them:
+/// the validator rejects any other, and `fmt` writes them in this order.
+pub mod fields {
+    pub const TOP_FIELDS: &[&str] = &[
+        "$schema",
+        "version",
+        "default",
+        "hide",
+        "all_tools",
+        "tools",
+    ];
+    pub const TOOL_FIELDS: &[&str] = &["action", "require", "deny_if", "limits", "message", "lint"];
+    pub const CONDITION_FIELDS: &[&str] = &["path", "op", "value"];
+    pub const LIMIT_FIELDS: &[&str] = &[
+        "counter",
+        "window",
+        "max",
+        "scope",
+        "increment",
+        "increment_from",
+        "algorithm",
+    ];
+    pub const LINT_FIELDS: &[&str] = &["ignore", "reason"];
+}
+
 /// Codes of the errors found while parsing and validating; `explain` documents them
 /// beside the lint rules.
 pub mod codes {

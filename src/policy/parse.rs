@@ -4,32 +4,13 @@ use std::sync::Arc;
 
 use regex::RegexBuilder;
 
+use super::fields::*;
 use super::*;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::json::{self, Member, Node, Number, Value};
 use crate::source::{SourceFile, Span};
 
 use super::codes::*;
-
-const TOP_FIELDS: &[&str] = &[
-    "$schema",
-    "version",
-    "default",
-    "hide",
-    "all_tools",
-    "tools",
-];
-const TOOL_FIELDS: &[&str] = &["action", "require", "deny_if", "limits", "message", "lint"];
-const CONDITION_FIELDS: &[&str] = &["path", "op", "value"];
-const LIMIT_FIELDS: &[&str] = &[
-    "counter",
-    "window",
-    "max",
-    "scope",
-    "increment",
-    "increment_from",
-    "algorithm",
-];
 
 /// A diagnostic for a file that could not be read at all; it has no source to point into.
 pub(super) fn unreadable(path: &std::path::Path, report: &miette::Report) -> Diagnostic {
@@ -366,7 +347,7 @@ impl Cx<'_> {
     }
 
     fn suppression(&mut self, node: &Node) -> Option<Suppression> {
-        let members = self.fields(node, "`lint`", &["ignore", "reason"])?;
+        let members = self.fields(node, "`lint`", LINT_FIELDS)?;
         let ignore_node = self.required(
             members,
             "ignore",
