@@ -629,3 +629,39 @@ fn shipped_policies_lint_clean() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+#[test]
+fn shipped_trace_passes_against_the_recommended_policy() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = policylayer()
+        .current_dir(root)
+        .args([
+            "simulate",
+            "policies/examples/leapfrog.trace.jsonl",
+            "--policy",
+            "policies/leapfrog.recommended.json",
+            "--format",
+            "jsonl",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let summary: Value = serde_json::from_str(text.lines().last().unwrap_or("")).unwrap();
+    assert_eq!(summary["summary"]["expect_failed"], 0);
+    assert_eq!(summary["summary"]["calls"], 30);
+    // Every record of the shipped trace carries an expectation, and each is met.
+    let records: Vec<Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(
+        records.iter().filter(|r| r["expect_ok"] == true).count(),
+        30
+    );
+}
