@@ -234,6 +234,22 @@ pub fn parse_strict(text: &str) -> Result<Node, ParseError> {
     }
 }
 
+/// The character a one-letter escape (`\n`, `\"`, …) stands for; `\u` is handled apart.
+/// Shared with the trace fast path so both parsers accept exactly the same escapes.
+pub(crate) fn short_escape(b: u8) -> Option<char> {
+    Some(match b {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        _ => return None,
+    })
+}
+
 struct Parser<'a> {
     src: &'a [u8],
     text: &'a str,
@@ -576,16 +592,9 @@ impl<'a> Parser<'a> {
     fn escape(&mut self, out: &mut String) -> Step<()> {
         let start = self.pos;
         self.pos += 1; // '\\'
-        let c = match self.peek() {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            Some(b'u') => {
+        let c = match self.peek().map(|b| (b, short_escape(b))) {
+            Some((_, Some(c))) => c,
+            Some((b'u', None)) => {
                 self.pos += 1;
                 let hi = self.hex4(start)?;
                 let c = if (0xD800..0xDC00).contains(&hi) {

@@ -9,7 +9,7 @@
 //! parser for the located message, which is rare and may be slow.
 
 use crate::engine::{ArgValue, Leaf};
-use crate::json::{Value, MAX_DEPTH};
+use crate::json::{short_escape, Value, MAX_DEPTH};
 
 /// A string: a byte range of the line, or of [`Tape::decoded`] when it held escapes
 /// (the top bit of `start` says which). Eight bytes, so it travels in registers.
@@ -489,16 +489,9 @@ impl Parser<'_, '_> {
 
     fn escape(&mut self) -> Step<char> {
         self.pos += 1; // '\\'
-        let c = match self.peek() {
-            Some(b'"') => '"',
-            Some(b'\\') => '\\',
-            Some(b'/') => '/',
-            Some(b'b') => '\u{8}',
-            Some(b'f') => '\u{c}',
-            Some(b'n') => '\n',
-            Some(b'r') => '\r',
-            Some(b't') => '\t',
-            Some(b'u') => {
+        let c = match self.peek().map(|b| (b, short_escape(b))) {
+            Some((_, Some(c))) => c,
+            Some((b'u', None)) => {
                 self.pos += 1;
                 let hi = self.hex4()?;
                 let code = if (0xD800..0xDC00).contains(&hi) {
