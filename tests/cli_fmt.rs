@@ -2,9 +2,11 @@
 //! `--diff`, and files that are not valid policies left untouched.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+
+use common::{policylayer, write};
 use policylayer::policy::Policy;
 use policylayer::source::SourceFile;
 use serde_json::Value;
@@ -25,18 +27,6 @@ const MESSY: &str = r#"{"tools": {
 },
 "hide": ["session_destroy", "profile_delete"], "all_tools": {"limits": [{"counter": "all", "window": "hour", "max": 1000, "scope": "global"}]},
 "default": "deny", "version": "1", "$schema": "./policy.schema.json"}"#;
-
-fn policylayer(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("policylayer").unwrap_or_else(|e| panic!("binary: {e}"));
-    cmd.env("NO_COLOR", "1").current_dir(dir);
-    cmd
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    fs::write(&path, text).unwrap();
-    path
-}
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = policylayer(dir).args(args).output().unwrap();

@@ -3,9 +3,11 @@
 //! that rules added later do not change what they check.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+
+use common::{policylayer, write};
 use serde_json::Value;
 
 /// A write tool allowed with no limit: PL101, with a safe fix.
@@ -31,21 +33,6 @@ const CLEAN: &str = r#"{"version":"1","default":"deny","tools":{"snapshot":{}}}"
 const BROKEN: &str = "{\"version\":\"1\",\"default\":\"deny\",}\n";
 
 const SELECT: &str = "--select=PL101,PL190";
-
-fn policylayer(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("policylayer").unwrap_or_else(|e| panic!("binary: {e}"));
-    cmd.env("NO_COLOR", "1").current_dir(dir);
-    cmd
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).unwrap();
-    }
-    fs::write(&path, text).unwrap();
-    path
-}
 
 struct Run {
     code: i32,
