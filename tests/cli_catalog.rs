@@ -59,7 +59,7 @@ fn show_prints_the_argument_tree_and_signals() {
 
 #[test]
 fn import_builds_the_leapfrog_signals_from_tools_list() {
-    let src = root().join("../shared/leapfrog/tools-list.json");
+    let src = root().join("tests/fixtures/leapfrog/tools-list.json");
     let out = policylayer()
         .args([
             "catalog",

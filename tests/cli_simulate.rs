@@ -1,5 +1,5 @@
 //! `policylayer simulate` and `check` end to end (SPEC §3, §4): exact output, exit codes and
-//! the shared worked examples.
+//! the worked examples of the format (tests/fixtures/spec-examples).
 
 use std::path::{Path, PathBuf};
 
@@ -93,7 +93,7 @@ impl Run {
 }
 
 fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/examples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spec-examples")
 }
 
 /// Runs one shared example and compares every field its expected file holds.

@@ -42,8 +42,8 @@ fn shipped_and_spec_policies_validate() {
     let mut files = vec![
         root().join("policies/leapfrog.recommended.json"),
         root().join("policies/examples/session_create_batch.json"),
-        root().join("../shared/examples/basics.policy.json"),
-        root().join("../shared/examples/jsonrpc.policy.json"),
+        root().join("tests/fixtures/spec-examples/basics.policy.json"),
+        root().join("tests/fixtures/spec-examples/jsonrpc.policy.json"),
     ];
     files.extend(
         std::fs::read_dir(root().join("policies/examples"))

@@ -165,7 +165,7 @@ mod tests {
     fn leapfrog_tools_list() -> Value {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/leapfrog/tools-list.json"
+            "/tests/fixtures/leapfrog/tools-list.json"
         );
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))

@@ -773,11 +773,11 @@ mod tests {
 
     const TOOLS_LIST: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/leapfrog/tools-list.json"
+        "/tests/fixtures/leapfrog/tools-list.json"
     );
     const REFERENCE: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/leapfrog/reference-classification.json"
+        "/tests/fixtures/leapfrog/reference-classification.json"
     );
     const SHIPPED: &str = include_str!("../../policies/leapfrog.catalog.json");
 
