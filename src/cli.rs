@@ -858,17 +858,17 @@ fn diff(
     catalog: &Catalog,
     color: bool,
 ) -> miette::Result<u8> {
-    use crate::diff::Direction;
+    use crate::diff::Group;
     use colored::Colorize;
     let (Some(a), Some(b)) = (load_policy(old, color), load_policy(new, color)) else {
         return Ok(EXIT_ERROR);
     };
-    let changes = crate::diff::semantic(&a, &b, catalog);
-    let count = |d: Direction| changes.iter().filter(|c| c.direction == d).count();
+    let report = crate::diff::compare(&a, &b, catalog);
+    let changes = &report.changes;
     let (loosened, tightened, changed) = (
-        count(Direction::Loosened),
-        count(Direction::Tightened),
-        count(Direction::Changed),
+        report.count(Group::Loosened) + report.count(Group::MayLoosen),
+        report.count(Group::Tightened),
+        report.count(Group::Other),
     );
     let text = similar::TextDiff::from_lines(a.source.text(), b.source.text())
         .unified_diff()
@@ -878,7 +878,7 @@ fn diff(
         DiffFormat::Json => {
             let items: Vec<_> = changes
                 .iter()
-                .map(|c| serde_json::json!({"tool": c.tool, "direction": c.direction.as_str(), "change": c.what}))
+                .map(|c| serde_json::json!({"tool": c.tool, "direction": c.groups()[0].as_str(), "change": c.what}))
                 .collect();
             println!(
                 "{}",
@@ -900,11 +900,12 @@ fn diff(
                 .map(|c| c.tool.as_deref().unwrap_or("(policy)").len())
                 .max()
                 .unwrap_or(0);
-            for c in &changes {
-                let dir = match c.direction {
-                    Direction::Loosened => c.direction.as_str().red().bold(),
-                    Direction::Tightened => c.direction.as_str().green(),
-                    Direction::Changed => c.direction.as_str().yellow(),
+            for c in changes {
+                let g = c.groups()[0];
+                let dir = match g {
+                    Group::Loosened | Group::MayLoosen => g.as_str().red().bold(),
+                    Group::Tightened => g.as_str().green(),
+                    Group::Other => g.as_str().yellow(),
                 };
                 println!(
                     "{dir:<9}  {:<width$}  {}",
@@ -936,8 +937,8 @@ fn diff(
         }
     }
     let fail = match fail_on {
-        Some(FailOn::Loosen) => loosened > 0,
-        Some(FailOn::Tighten) => tightened > 0,
+        Some(FailOn::Loosen) => report.loosens(),
+        Some(FailOn::Tighten) => report.tightens(),
         Some(FailOn::Any) => !changes.is_empty(),
         None => false,
     };
