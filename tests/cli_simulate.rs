@@ -506,6 +506,66 @@ fn rpc_is_error_results_roll_back_and_other_results_settle() {
     assert_eq!(run.summary()["skipped"], 4);
 }
 
+/// A session recorded against a server that asks too (sampling, elicitation, roots): both
+/// sides number their requests from 0, so the server's requests carry ids of pending calls.
+/// A response settles the most recent request pending under its id, so the client's
+/// "User rejected sampling request" error does not roll back the call that asked, and the
+/// client's answer to an elicitation does not settle the call whose error comes after it.
+#[test]
+fn rpc_server_requests_sharing_a_call_id_do_not_settle_the_call() {
+    let trace = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/traces/server-requests.jsonl"),
+    )
+    .expect("fixture");
+    let policy = r#"{"version":"1","default":"allow",
+      "all_tools":{"limits":[{"counter":"all","window":"day","max":1,"scope":"global"}]}}"#;
+    let run = Case::new(policy, &trace).jsonl(&[]);
+    // Line 8's call is settled by line 12's result and keeps its unit; line 13's call is
+    // then denied, so line 16's error has nothing to give back, and line 17 is denied too.
+    assert_eq!(
+        run.decisions(),
+        [
+            "8 allow",
+            "13 deny rate_limited retry 86400",
+            "17 deny rate_limited retry 86400"
+        ]
+    );
+    let quota2 = r#"{"version":"1","default":"allow",
+      "all_tools":{"limits":[{"counter":"all","window":"day","max":2,"scope":"global"}]}}"#;
+    let run = Case::new(quota2, &trace).jsonl(&[]);
+    // With room for two: line 13's call fails (line 16, after the elicitation's answer on
+    // line 15) and gives its unit back, so line 17 is allowed.
+    assert_eq!(run.decisions(), ["8 allow", "13 allow", "17 allow"]);
+    assert_eq!(run.summary()["skipped"], 14);
+}
+
+#[test]
+fn rpc_a_response_settles_the_most_recent_request_under_its_id() {
+    let server_request = |id: &str| {
+        format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"sampling/createMessage","params":{{}}}}"#)
+    };
+    let run = rpc(&[
+        rpc_call("0"),
+        server_request("0"),
+        // The client rejects the server's request: that settles the request, not the call.
+        rpc_error("0"),
+        // The call's own error then rolls it back.
+        rpc_error("0"),
+        rpc_call("1"),
+        rpc_call("2"),
+        rpc_call("3"),
+    ]);
+    assert_eq!(
+        run.decisions(),
+        [
+            "1 allow",
+            "5 allow",
+            "6 allow",
+            "7 deny rate_limited retry 86400"
+        ]
+    );
+}
+
 #[test]
 fn rpc_notifications_and_other_methods_are_skipped() {
     let run = rpc(&[
@@ -547,13 +607,16 @@ fn rpc_a_reused_pending_id_replaces_the_earlier_call() {
 }
 
 #[test]
-fn rpc_other_requests_never_touch_pending_ids() {
+fn rpc_another_request_under_a_pending_id_takes_the_next_response() {
     let run = rpc(&[
         rpc_call("5"),
         rpc_call("6"),
         r#"{"jsonrpc":"2.0","id":5,"method":"ping"}"#.into(),
+        // Settles the ping, the most recent request under id 5: call 5 keeps its unit.
         rpc_error("5"),
         rpc_call("7"),
+        // The next one settles call 5 and gives its unit back.
+        rpc_error("5"),
         rpc_call("8"),
     ]);
     assert_eq!(
@@ -561,8 +624,8 @@ fn rpc_other_requests_never_touch_pending_ids() {
         [
             "1 allow",
             "2 allow",
-            "5 allow",
-            "6 deny rate_limited retry 86400"
+            "5 deny rate_limited retry 86400",
+            "7 allow"
         ]
     );
 }

@@ -6,6 +6,7 @@ pub mod report;
 pub mod tape;
 pub mod trace;
 
+use std::collections::hash_map::Entry;
 use std::io::BufRead;
 
 use crate::engine::hash::FastMap;
@@ -168,32 +169,133 @@ pub enum Stop {
     Io(std::io::Error),
 }
 
-/// Pending JSON-RPC calls are checked for charges that can still be rolled back once their
-/// number passes this (and then twice what survived), so a log of requests without
-/// responses does not grow memory.
+/// Pending JSON-RPC requests are pruned once this many calls are pending (and then at
+/// twice what survived), so a log of requests without responses does not grow memory.
 const PRUNE_PENDING_AT: usize = 4096;
 
-/// JSON-RPC calls waiting for their response, by id.
+/// What is pending under one JSON-RPC id, oldest first. A response settles the most recent.
+#[derive(Debug)]
+enum Sent {
+    /// A `tools/call` and what it charged.
+    Call(Charges),
+    /// This many other requests in a row (a server's `sampling/createMessage`, a client's
+    /// `tools/list`): their responses settle nothing the engine knows of.
+    Other(u64),
+}
+
+/// JSON-RPC requests waiting for their response, by id. Both sides of a session number
+/// their requests from 0, so one id can have a client's call and a server's request
+/// pending at once (SPEC §3).
 struct Pending {
-    calls: FastMap<RpcId, Charges>,
+    by_id: FastMap<RpcId, Vec<Sent>>,
+    calls: usize,
     prune_at: usize,
 }
 
 impl Pending {
     fn new() -> Pending {
         Pending {
-            calls: FastMap::default(),
+            by_id: FastMap::default(),
+            calls: 0,
             prune_at: PRUNE_PENDING_AT,
         }
     }
 
-    /// Keeps a call's charges under its id, replacing an earlier call with that id.
-    fn insert(&mut self, id: RpcId, charges: Charges, engine: &Engine) {
-        self.calls.insert(id, charges);
-        if self.calls.len() >= self.prune_at {
-            // A call whose windows have all passed has nothing left to give back.
-            self.calls.retain(|_, c| engine.can_roll_back(c));
-            self.prune_at = (self.calls.len() * 2).max(PRUNE_PENDING_AT);
+    /// A `tools/call` sent under `id`: it replaces a call already pending under that id
+    /// (which can then no longer be rolled back), and is the most recent request there.
+    fn call(&mut self, id: RpcId, charges: Charges, engine: &Engine) {
+        let mut entry = match self.by_id.entry(id) {
+            Entry::Occupied(e) => e,
+            // A denied call with nothing else pending under its id changes nothing.
+            Entry::Vacant(_) if charges.is_empty() => return,
+            Entry::Vacant(v) => v.insert_entry(Vec::new()),
+        };
+        let stack = entry.get_mut();
+        if let Some(i) = stack.iter().rposition(|s| matches!(s, Sent::Call(_))) {
+            stack.remove(i);
+            self.calls -= 1;
+            merge_others(stack);
+        }
+        if !charges.is_empty() {
+            stack.push(Sent::Call(charges));
+            self.calls += 1;
+        } else if stack.is_empty() {
+            entry.remove();
+        } else {
+            push_other(stack, 1);
+        }
+        if self.calls >= self.prune_at {
+            self.prune(engine);
+            self.prune_at = (self.calls * 2).max(PRUNE_PENDING_AT);
+        }
+    }
+
+    /// Another request sent under `id`.
+    fn request(&mut self, id: RpcId) {
+        // Nothing below it could be settled by a response: nothing to shield.
+        if let Some(stack) = self.by_id.get_mut(&id) {
+            push_other(stack, 1);
+        }
+    }
+
+    /// A response under `id`: the charges of the call it settles, if it settles a call.
+    fn respond(&mut self, id: &RpcId) -> Option<Charges> {
+        let stack = self.by_id.get_mut(id)?;
+        let settled = match stack.pop()? {
+            Sent::Call(charges) => {
+                self.calls -= 1;
+                Some(charges)
+            }
+            Sent::Other(n) => {
+                if n > 1 {
+                    stack.push(Sent::Other(n - 1));
+                }
+                None
+            }
+        };
+        if !stack.iter().any(|s| matches!(s, Sent::Call(_))) {
+            self.by_id.remove(id);
+        }
+        settled
+    }
+
+    /// Forgets calls whose windows have all passed (rolling them back gives nothing), and
+    /// every id with no call left to settle.
+    fn prune(&mut self, engine: &Engine) {
+        let mut calls = 0;
+        self.by_id.retain(|_, stack| {
+            for s in stack.iter_mut() {
+                if let Sent::Call(c) = s {
+                    if engine.can_roll_back(c) {
+                        calls += 1;
+                    } else {
+                        *s = Sent::Other(1);
+                    }
+                }
+            }
+            merge_others(stack);
+            stack.iter().any(|s| matches!(s, Sent::Call(_)))
+        });
+        self.calls = calls;
+    }
+}
+
+fn push_other(stack: &mut Vec<Sent>, n: u64) {
+    match stack.last_mut() {
+        Some(Sent::Other(m)) => *m += n,
+        _ => stack.push(Sent::Other(n)),
+    }
+}
+
+/// Joins runs of other requests, and drops those at the bottom: a response that reaches
+/// them settles nothing either way.
+fn merge_others(stack: &mut Vec<Sent>) {
+    let old = std::mem::take(stack);
+    for s in old {
+        match s {
+            Sent::Other(n) if !stack.is_empty() => push_other(stack, n),
+            Sent::Other(_) => {}
+            call => stack.push(call),
         }
     }
 }
@@ -304,9 +406,13 @@ impl<'p> Simulator<'p> {
         match event {
             Event::Blank => {}
             Event::Skipped => self.tally.skipped += 1,
+            Event::Request(id) => {
+                self.tally.skipped += 1;
+                cx.pending.request(id);
+            }
             Event::Response { id, failed } => {
                 self.tally.skipped += 1;
-                if let Some(charges) = cx.pending.calls.remove(&id) {
+                if let Some(charges) = cx.pending.respond(&id) {
                     if failed {
                         self.engine.rollback(&charges);
                     }
@@ -358,12 +464,7 @@ impl<'p> Simulator<'p> {
         if record.failed {
             self.engine.rollback(&outcome.charges);
         } else if let Some(id) = record.id {
-            // A reused pending id replaces the earlier call, which can no longer roll back.
-            if outcome.charges.is_empty() {
-                pending.calls.remove(&id);
-            } else {
-                pending.insert(id, outcome.charges, &self.engine);
-            }
+            pending.call(id, outcome.charges, &self.engine);
         }
         Ok(())
     }
@@ -390,13 +491,13 @@ mod tests {
                 args: &args,
                 time: f64::from(i),
             });
-            pending.insert(RpcId::Number(u64::from(i)), o.charges, &engine);
+            pending.call(RpcId::Number(u64::from(i)), o.charges, &engine);
         }
         // A request log without responses: only the current window's call can roll back.
         assert!(
-            pending.calls.len() <= PRUNE_PENDING_AT,
+            pending.by_id.len() <= PRUNE_PENDING_AT,
             "{}",
-            pending.calls.len()
+            pending.by_id.len()
         );
     }
 }

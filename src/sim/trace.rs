@@ -80,11 +80,15 @@ pub struct CallRecord<'a> {
 pub enum Event<'a> {
     Blank,
     Call(CallRecord<'a>),
-    /// A JSON-RPC response settling (or, `failed`, rolling back) a pending call.
+    /// A JSON-RPC response settling (or, `failed`, rolling back) the most recent request
+    /// pending under its id.
     Response {
         id: RpcId,
         failed: bool,
     },
+    /// A JSON-RPC request with an id that is not a `tools/call` (a client's `tools/list`, a
+    /// server's `sampling/createMessage`): pending under its id, counted in `skipped`.
+    Request(RpcId),
     /// Other JSON-RPC messages: counted in `skipped`.
     Skipped,
 }
@@ -336,6 +340,7 @@ fn rpc<'a>(
                 || matches!(is_error.map(ArgValue::leaf), Some(Leaf::Bool(true)));
             Ok(Event::Response { id, failed })
         }
+        (Some(_), Some(id)) => Ok(Event::Request(id)),
         _ => Ok(Event::Skipped),
     }
 }
