@@ -24,6 +24,8 @@ pub struct Decided<'a> {
     pub grant: &'a str,
     pub tool: &'a str,
     pub outcome: &'a Outcome,
+    /// The same call decided by the shadow engine, when there is one (`diff --trace`).
+    pub shadow: Option<&'a Outcome>,
     pub expect: Option<Expect>,
     /// The line as read, kept only while the call is being reported.
     pub text: &'a [u8],
@@ -176,8 +178,8 @@ const PRUNE_PENDING_AT: usize = 4096;
 /// What is pending under one JSON-RPC id, oldest first. A response settles the most recent.
 #[derive(Debug)]
 enum Sent {
-    /// A `tools/call` and what it charged.
-    Call(Charges),
+    /// A `tools/call` and what it charged, in the engine and in the shadow engine.
+    Call(Charges, Charges),
     /// This many other requests in a row (a server's `sampling/createMessage`, a client's
     /// `tools/list`): their responses settle nothing the engine knows of.
     Other(u64),
@@ -203,21 +205,28 @@ impl Pending {
 
     /// A `tools/call` sent under `id`: it replaces a call already pending under that id
     /// (which can then no longer be rolled back), and is the most recent request there.
-    fn call(&mut self, id: RpcId, charges: Charges, engine: &Engine) {
+    fn call(
+        &mut self,
+        id: RpcId,
+        charges: (Charges, Charges),
+        engine: &Engine,
+        shadow: Option<&Engine>,
+    ) {
+        let charged = !charges.0.is_empty() || !charges.1.is_empty();
         let mut entry = match self.by_id.entry(id) {
             Entry::Occupied(e) => e,
             // A denied call with nothing else pending under its id changes nothing.
-            Entry::Vacant(_) if charges.is_empty() => return,
+            Entry::Vacant(_) if !charged => return,
             Entry::Vacant(v) => v.insert_entry(Vec::new()),
         };
         let stack = entry.get_mut();
-        if let Some(i) = stack.iter().rposition(|s| matches!(s, Sent::Call(_))) {
+        if let Some(i) = stack.iter().rposition(|s| matches!(s, Sent::Call(..))) {
             stack.remove(i);
             self.calls -= 1;
             merge_others(stack);
         }
-        if !charges.is_empty() {
-            stack.push(Sent::Call(charges));
+        if charged {
+            stack.push(Sent::Call(charges.0, charges.1));
             self.calls += 1;
         } else if stack.is_empty() {
             entry.remove();
@@ -225,7 +234,7 @@ impl Pending {
             push_other(stack, 1);
         }
         if self.calls >= self.prune_at {
-            self.prune(engine);
+            self.prune(engine, shadow);
             self.prune_at = (self.calls * 2).max(PRUNE_PENDING_AT);
         }
     }
@@ -239,12 +248,12 @@ impl Pending {
     }
 
     /// A response under `id`: the charges of the call it settles, if it settles a call.
-    fn respond(&mut self, id: &RpcId) -> Option<Charges> {
+    fn respond(&mut self, id: &RpcId) -> Option<(Charges, Charges)> {
         let stack = self.by_id.get_mut(id)?;
         let settled = match stack.pop()? {
-            Sent::Call(charges) => {
+            Sent::Call(main, shadow) => {
                 self.calls -= 1;
-                Some(charges)
+                Some((main, shadow))
             }
             Sent::Other(n) => {
                 if n > 1 {
@@ -253,7 +262,7 @@ impl Pending {
                 None
             }
         };
-        if !stack.iter().any(|s| matches!(s, Sent::Call(_))) {
+        if !stack.iter().any(|s| matches!(s, Sent::Call(..))) {
             self.by_id.remove(id);
         }
         settled
@@ -261,12 +270,13 @@ impl Pending {
 
     /// Forgets calls whose windows have all passed (rolling them back gives nothing), and
     /// every id with no call left to settle.
-    fn prune(&mut self, engine: &Engine) {
+    fn prune(&mut self, engine: &Engine, shadow_engine: Option<&Engine>) {
         let mut calls = 0;
         self.by_id.retain(|_, stack| {
             for s in stack.iter_mut() {
-                if let Sent::Call(c) = s {
-                    if engine.can_roll_back(c) {
+                if let Sent::Call(c, shadow) = s {
+                    let shadow_can = shadow_engine.is_some_and(|e| e.can_roll_back(shadow));
+                    if engine.can_roll_back(c) || shadow_can {
                         calls += 1;
                     } else {
                         *s = Sent::Other(1);
@@ -274,7 +284,7 @@ impl Pending {
                 }
             }
             merge_others(stack);
-            stack.iter().any(|s| matches!(s, Sent::Call(_)))
+            stack.iter().any(|s| matches!(s, Sent::Call(..)))
         });
         self.calls = calls;
     }
@@ -312,6 +322,8 @@ struct Context<'f> {
 /// Replays one or more traces through one engine: counters and the clock carry across files.
 pub struct Simulator<'p> {
     engine: Engine<'p>,
+    /// A second engine deciding every call too, for comparing two policies in one read.
+    shadow: Option<Engine<'p>>,
     /// The latest time seen; calls never run backwards.
     clock: f64,
     pub tally: Tally,
@@ -321,8 +333,18 @@ impl<'p> Simulator<'p> {
     pub fn new(engine: Engine<'p>) -> Simulator<'p> {
         Simulator {
             engine,
+            shadow: None,
             clock: 0.0,
             tally: Tally::default(),
+        }
+    }
+
+    /// A simulator in which `shadow` decides every call as well (with its own counters,
+    /// rolled back with the engine's); outputs see its outcome in [`Decided::shadow`].
+    pub fn with_shadow(engine: Engine<'p>, shadow: Engine<'p>) -> Simulator<'p> {
+        Simulator {
+            shadow: Some(shadow),
+            ..Simulator::new(engine)
         }
     }
 
@@ -412,9 +434,12 @@ impl<'p> Simulator<'p> {
             }
             Event::Response { id, failed } => {
                 self.tally.skipped += 1;
-                if let Some(charges) = cx.pending.respond(&id) {
+                if let Some((charges, shadow)) = cx.pending.respond(&id) {
                     if failed {
                         self.engine.rollback(&charges);
+                        if let Some(e) = &mut self.shadow {
+                            e.rollback(&shadow);
+                        }
                     }
                 }
             }
@@ -443,12 +468,14 @@ impl<'p> Simulator<'p> {
                 self.clock = ts;
             }
         }
-        let outcome = self.engine.evaluate(&Call {
+        let call = Call {
             tool: record.tool,
             grant: record.grant,
             args: record.args,
             time: self.clock,
-        });
+        };
+        let outcome = self.engine.evaluate(&call);
+        let shadow = self.shadow.as_mut().map(|e| e.evaluate(&call));
         let decided = Decided {
             file,
             line,
@@ -456,15 +483,21 @@ impl<'p> Simulator<'p> {
             grant: record.grant,
             tool: record.tool,
             outcome: &outcome,
+            shadow: shadow.as_ref(),
             expect: record.expect,
             text,
         };
         self.tally.add(&decided);
         out.decided(&self.engine, &decided, record.args)?;
+        let shadow_charges = shadow.map_or_else(Charges::new, |o| o.charges);
         if record.failed {
             self.engine.rollback(&outcome.charges);
+            if let Some(e) = &mut self.shadow {
+                e.rollback(&shadow_charges);
+            }
         } else if let Some(id) = record.id {
-            pending.call(id, outcome.charges, &self.engine);
+            let engines = (&self.engine, self.shadow.as_ref());
+            pending.call(id, (outcome.charges, shadow_charges), engines.0, engines.1);
         }
         Ok(())
     }
@@ -491,7 +524,8 @@ mod tests {
                 args: &args,
                 time: f64::from(i),
             });
-            pending.call(RpcId::Number(u64::from(i)), o.charges, &engine);
+            let charges = (o.charges, Charges::new());
+            pending.call(RpcId::Number(u64::from(i)), charges, &engine, None);
         }
         // A request log without responses: only the current window's call can roll back.
         assert!(
