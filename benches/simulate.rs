@@ -15,7 +15,7 @@ use divan::{black_box, Bencher};
 
 use policylayer::engine::Engine;
 use policylayer::policy::Policy;
-use policylayer::sim::report::{Format, Reporter};
+use policylayer::render::simulate::{Format, Reporter};
 use policylayer::sim::tape::Tape;
 use policylayer::sim::{Options, Simulator};
 use policylayer::source::SourceFile;

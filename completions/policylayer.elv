@@ -18,8 +18,8 @@ set edit:completion:arg-completer[policylayer] = {|@words|
     }
     var completions = [
         &'policylayer'= {
-            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
-            cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand --catalog 'Tool catalogue to check against (also accepted after the command)'
+            cand --color 'When to colour output (also accepted after the command)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -53,7 +53,6 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand --version 'Print version'
         }
         &'policylayer;fmt'= {
-            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
             cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand --check 'Write nothing; list the files that are not formatted and exit 1 if there are any'
             cand --diff 'Write nothing; print the changes as a unified diff (exit 1 if there are any)'
@@ -82,7 +81,6 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand --at 'Evaluation time (RFC 3339 or UNIX seconds)'
             cand --policy 'policy'
             cand --format 'format'
-            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
             cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -90,8 +88,6 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand --version 'Print version'
         }
         &'policylayer;catalog'= {
-            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
-            cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -105,7 +101,6 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         &'policylayer;catalog;list'= {
             cand --format 'format'
             cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
-            cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -113,7 +108,6 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         }
         &'policylayer;catalog;show'= {
             cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
-            cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -122,8 +116,6 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         &'policylayer;catalog;import'= {
             cand --name 'name'
             cand --server-version 'server-version'
-            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
-            cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -131,8 +123,6 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         }
         &'policylayer;catalog;scan'= {
             cand --timeout 'Seconds to wait for the server''s answers'
-            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
-            cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -156,9 +146,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         &'policylayer;catalog;help;help'= {
         }
         &'policylayer;explain'= {
-            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
-            cand --color 'When to colour output (NO_COLOR is respected under auto)'
-            cand --all 'all'
+            cand --all 'List every rule with its code, default severity and name'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -168,7 +156,6 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand -o 'Where to write it (`-` for standard output)'
             cand --output 'Where to write it (`-` for standard output)'
             cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
-            cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand --force 'Replace an existing file'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -177,25 +164,23 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         }
         &'policylayer;diff'= {
             cand --format 'format'
-            cand --fail-on 'Exit 1 when the change moves access this way'
+            cand --fail-on 'Exit 1 when the change moves access this way ("may loosen" counts both ways)'
+            cand --trace 'Replay these traces under both policies and report the calls whose decision changed'
             cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
             cand --color 'When to colour output (NO_COLOR is respected under auto)'
+            cand --text 'Add the unified diff of both policies in the canonical layout'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'policylayer;schema'= {
-            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
-            cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
         &'policylayer;completions'= {
-            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
-            cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

@@ -24,8 +24,8 @@ function __fish_policylayer_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c policylayer -n "__fish_policylayer_needs_command" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
-complete -c policylayer -n "__fish_policylayer_needs_command" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
+complete -c policylayer -n "__fish_policylayer_needs_command" -l catalog -d 'Tool catalogue to check against (also accepted after the command)' -r -F
+complete -c policylayer -n "__fish_policylayer_needs_command" -l color -d 'When to colour output (also accepted after the command)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c policylayer -n "__fish_policylayer_needs_command" -s h -l help -d 'Print help'
@@ -58,7 +58,6 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l unsafe-
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l diff -d 'Print the fixes as a unified diff instead of writing them (exit 1 if there are any)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -s V -l version -d 'Print version'
-complete -c policylayer -n "__fish_policylayer_using_subcommand fmt" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand fmt" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -86,16 +85,11 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l at -d 
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l policy -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l format -r -f -a "human\t''
 json\t''"
-complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -s V -l version -d 'Print version'
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -f -a "list" -d 'List the catalogue\'s tools with category, risk and signals'
@@ -106,30 +100,16 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -l format -r -f -a "human\t''
 json\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l name -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l server-version -r
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -l timeout -d 'Seconds to wait for the server\'s answers' -r
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the catalogue\'s tools with category, risk and signals'
@@ -137,42 +117,30 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __f
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "import" -d 'Build a catalogue from a server\'s `tools/list` answer (JSON file, `-` for stdin)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "scan" -d 'Start an MCP server over stdio, ask it for its tools, print its catalogue'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
-always\t''
-never\t''"
-complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -l all
+complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -l all -d 'List every rule with its code, default severity and name'
 complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s o -l output -d 'Where to write it (`-` for standard output)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l force -d 'Replace an existing file'
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l format -r -f -a "human\t''
-json\t''"
-complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l fail-on -d 'Exit 1 when the change moves access this way' -r -f -a "loosen\t'Any loosening'
-tighten\t'Any tightening'
+json\t''
+markdown\t'A verdict and a table, to post as a pull-request comment'"
+complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l fail-on -d 'Exit 1 when the change moves access this way ("may loosen" counts both ways)' -r -f -a "loosen\t'Any loosening, proven or not'
+tighten\t'Any tightening, proven or not'
 any\t'Any semantic change'"
+complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l trace -d 'Replay these traces under both policies and report the calls whose decision changed' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l text -d 'Add the unified diff of both policies in the canonical layout'
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -s V -l version -d 'Print version'
-complete -c policylayer -n "__fish_policylayer_using_subcommand schema" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand schema" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand schema" -s V -l version -d 'Print version'
-complete -c policylayer -n "__fish_policylayer_using_subcommand completions" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand completions" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
-always\t''
-never\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand help; and not __fish_seen_subcommand_from lint fmt simulate check catalog explain init diff schema completions help" -f -a "lint" -d 'Check policies for errors and risky access'

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{LabeledSpan, NamedSource, SourceCode};
+use miette::{LabeledSpan, SourceCode};
 
 use crate::source::{Location, SourceFile, Span};
 
@@ -124,12 +124,9 @@ impl Diagnostic {
         self.source.location(self.span.start)
     }
 
-    /// A miette report of this diagnostic, with its source attached for snippets.
-    pub fn to_report(&self) -> miette::Report {
-        miette::Report::new(Rendered {
-            diag: self.clone(),
-            source: self.source.named_source(),
-        })
+    /// This diagnostic as miette draws it: the source is shared, not copied.
+    pub fn as_miette(&self) -> impl miette::Diagnostic + '_ {
+        Rendered { diag: self }
     }
 }
 
@@ -148,12 +145,14 @@ impl fmt::Display for Diagnostic {
 
 /// Adapter giving miette what it needs to draw a rustc-like snippet.
 #[derive(Debug)]
-struct Rendered {
-    diag: Diagnostic,
-    source: NamedSource<String>,
+struct Rendered<'d> {
+    diag: &'d Diagnostic,
 }
 
-impl fmt::Display for Rendered {
+/// A label over more lines than this shows only its first and last line.
+const LONG_LABEL_LINES: usize = 6;
+
+impl fmt::Display for Rendered<'_> {
     /// rustc's headline, `error[PL005]: message`; the snippet header carries `file:line:col`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -164,9 +163,43 @@ impl fmt::Display for Rendered {
     }
 }
 
-impl std::error::Error for Rendered {}
+impl std::error::Error for Rendered<'_> {}
 
-impl miette::Diagnostic for Rendered {
+impl Rendered<'_> {
+    /// A file with no text (it could not be read) has nothing to show a snippet of.
+    fn has_source(&self) -> bool {
+        !self.diag.source.text().is_empty()
+    }
+
+    /// One label, or for a span over many lines two: its first line and its last.
+    fn spans(&self, span: Span, label: Option<String>, primary: bool) -> Vec<LabeledSpan> {
+        let src = &self.diag.source;
+        let (first, last) = (src.line_index(span.start), src.line_index(span.end));
+        let make = |s: Span, l: Option<String>| {
+            if primary {
+                LabeledSpan::new_primary_with_span(l, s)
+            } else {
+                LabeledSpan::new_with_span(l, s)
+            }
+        };
+        if last - first < LONG_LABEL_LINES {
+            return vec![make(span, label)];
+        }
+        let head = Span::new(span.start, src.line_span(first).end.max(span.start));
+        let tail_line = src.line_span(last);
+        let line_text = &src.text()[tail_line.start..tail_line.end];
+        let indent = line_text.len() - line_text.trim_start().len();
+        let tail_start = (tail_line.start + indent).min(span.end);
+        let tail = Span::new(tail_start, span.end.max(tail_start));
+        let lines = last - first + 1;
+        vec![
+            make(head, label.map(|l| format!("{l} (from here…"))),
+            LabeledSpan::new_with_span(Some(format!("…to here, {lines} lines)")), tail),
+        ]
+    }
+}
+
+impl miette::Diagnostic for Rendered<'_> {
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.diag.severity {
             Severity::Error => miette::Severity::Error,
@@ -188,20 +221,20 @@ impl miette::Diagnostic for Rendered {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        self.has_source()
+            .then_some(&*self.diag.source as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(
-            (!self.diag.label.is_empty()).then(|| self.diag.label.clone()),
-            self.diag.span,
-        );
-        let related = self
-            .diag
-            .related
-            .iter()
-            .map(|r| LabeledSpan::new_with_span(Some(r.label.clone()), r.span));
-        Some(Box::new(std::iter::once(primary).chain(related)))
+        if !self.has_source() {
+            return None;
+        }
+        let label = (!self.diag.label.is_empty()).then(|| self.diag.label.clone());
+        let mut all = self.spans(self.diag.span, label, true);
+        for r in &self.diag.related {
+            all.extend(self.spans(r.span, Some(r.label.clone()), false));
+        }
+        Some(Box::new(all.into_iter()))
     }
 }
 

@@ -7,60 +7,30 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
-use crate::policy::codes;
-use crate::source::{SourceFile, Span};
-
-const BOM: char = '\u{feff}';
+use crate::source::SourceFile;
 
 /// A policy file as read from disk.
 #[derive(Debug)]
 pub struct Original {
     /// The text without its byte-order mark, as the parser sees it.
     pub source: Arc<SourceFile>,
-    bom: bool,
 }
 
 impl Original {
     /// The bytes to write for `text`: a byte-order mark the file had is kept.
     pub fn bytes_for(&self, text: &str) -> Vec<u8> {
         let mut out = String::with_capacity(text.len() + 3);
-        if self.bom {
-            out.push(BOM);
+        if self.source.had_bom() {
+            out.push('\u{feff}');
         }
         out.push_str(text);
         out.into_bytes()
     }
 }
 
-/// Reads a policy file; a file that cannot be read or is not UTF-8 is a PL000 diagnostic.
+/// Reads a policy file; one that cannot be read or is not UTF-8 is a PL000 diagnostic.
 pub fn read(path: &Path) -> Result<Original, Box<Diagnostic>> {
-    let name = path.display().to_string();
-    let unreadable = |message: String, help: &str| {
-        let src = SourceFile::new(name.clone(), "");
-        Box::new(
-            Diagnostic::error(codes::UNREADABLE, &src, Span::default(), message).with_help(help),
-        )
-    };
-    let bytes = std::fs::read(path).map_err(|e| {
-        unreadable(
-            format!("cannot read {name}: {e}"),
-            "check the path and that the file is readable",
-        )
-    })?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        unreadable(
-            format!(
-                "{name} is not valid UTF-8 (first bad byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-            "policies are UTF-8 JSON",
-        )
-    })?;
-    let bom = text.starts_with(BOM);
-    Ok(Original {
-        source: SourceFile::new(name, text),
-        bom,
-    })
+    SourceFile::read(path).map(|source| Original { source })
 }
 
 /// Whether the text's first line ends with CRLF: what fixes and `fmt` add follows it.
@@ -136,7 +106,7 @@ mod tests {
     fn unreadable_and_non_utf8_files_are_pl000() {
         let dir = tempfile::tempdir().unwrap();
         let missing = read(&dir.path().join("nope.json")).unwrap_err();
-        assert_eq!(missing.code, codes::UNREADABLE);
+        assert_eq!(missing.code, crate::policy::codes::UNREADABLE);
         let path = dir.path().join("latin1.json");
         std::fs::write(&path, b"{\"a\": \"\xe9\"}").unwrap();
         let bad = read(&path).unwrap_err();

@@ -412,7 +412,7 @@ fn malformed_lines_of_every_kind() {
         let run = Case::new(POLICY, &trace).jsonl(&[]);
         assert_eq!(run.code, 2, "{line}");
         assert!(
-            run.stderr.contains(&format!("trace.jsonl:2:{column}:")),
+            run.stderr.contains(&format!("[trace.jsonl:2:{column}]")),
             "{line}: {}",
             run.stderr
         );

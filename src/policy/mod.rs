@@ -390,7 +390,7 @@ impl Policy {
     pub fn load(path: &std::path::Path) -> Result<Policy, Vec<Diagnostic>> {
         match SourceFile::read(path) {
             Ok(src) => Policy::parse(src),
-            Err(report) => Err(vec![parse::unreadable(path, &report)]),
+            Err(d) => Err(vec![*d]),
         }
     }
 

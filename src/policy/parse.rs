@@ -12,13 +12,6 @@ use crate::source::{SourceFile, Span};
 
 use super::codes::*;
 
-/// A diagnostic for a file that could not be read at all; it has no source to point into.
-pub(super) fn unreadable(path: &std::path::Path, report: &miette::Report) -> Diagnostic {
-    let src = SourceFile::new(path.display().to_string(), "");
-    Diagnostic::error(UNREADABLE, &src, Span::default(), report.to_string())
-        .with_help("check the path and that the file is readable UTF-8")
-}
-
 pub(super) fn parse(source: Arc<SourceFile>) -> Result<Policy, Vec<Diagnostic>> {
     let parsed = json::parse(source.text());
     let mut cx = Cx {

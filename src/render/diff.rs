@@ -57,11 +57,20 @@ fn history(w: &Witness) -> Option<String> {
     if w.before.is_empty() {
         return None;
     }
-    let parts: Vec<String> = w
-        .before
-        .iter()
-        .map(|b| format!("{} calls by {} at t={}s", b.calls, b.grant, b.time))
-        .collect();
+    let parts: Vec<String> = if w.before.len() > 3 {
+        let total: u64 = w.before.iter().map(|b| b.calls).sum();
+        let last = w.before.last().map_or(0.0, |b| b.time);
+        vec![format!(
+            "{total} calls by {} in {} bursts from t=0s to t={last}s",
+            w.before[0].grant,
+            w.before.len()
+        )]
+    } else {
+        w.before
+            .iter()
+            .map(|b| format!("{} calls by {} at t={}s", b.calls, b.grant, b.time))
+            .collect()
+    };
     Some(format!("after {}, at t={}s", parts.join(", then "), w.time))
 }
 

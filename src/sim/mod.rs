@@ -2,18 +2,26 @@
 //! by the [`Engine`] and handed to the output; only aggregates (bounded by the number of
 //! tools, grants and rules) are kept, so memory does not grow with the trace.
 
-pub mod report;
 pub mod tape;
 pub mod trace;
+pub mod validate;
 
 use std::collections::hash_map::Entry;
-use std::io::BufRead;
+use std::io::{self, BufRead};
 
 use crate::engine::hash::FastMap;
 use crate::engine::{Call, Charges, Decision, Engine, Outcome, Reason, RuleId};
-pub use report::Output;
-use tape::Tape;
-use trace::{CallRecord, Event, Expect, RpcId};
+use tape::{Arg, Tape};
+use trace::{CallRecord, Event, Expect, Malformed, RpcId};
+
+/// Receives the run's events in trace order.
+pub trait Output {
+    /// `bytes` more of the trace were read.
+    fn progress(&mut self, bytes: u64);
+    fn decided(&mut self, engine: &Engine, d: &Decided, args: Arg) -> io::Result<()>;
+    fn malformed(&mut self, file: &str, line: usize, m: &Malformed, text: &str) -> io::Result<()>;
+    fn clock_went_back(&mut self, file: &str, line: usize, ts: f64, clock: f64) -> io::Result<()>;
+}
 
 /// One decided call, as outputs see it.
 #[derive(Debug)]
@@ -179,7 +187,7 @@ const PRUNE_PENDING_AT: usize = 4096;
 #[derive(Debug)]
 enum Sent {
     /// A `tools/call` and what it charged, in the engine and in the shadow engine.
-    Call(Charges, Charges),
+    Call(Box<(Charges, Charges)>),
     /// This many other requests in a row (a server's `sampling/createMessage`, a client's
     /// `tools/list`): their responses settle nothing the engine knows of.
     Other(u64),
@@ -226,7 +234,7 @@ impl Pending {
             merge_others(stack);
         }
         if charged {
-            stack.push(Sent::Call(charges.0, charges.1));
+            stack.push(Sent::Call(Box::new(charges)));
             self.calls += 1;
         } else if stack.is_empty() {
             entry.remove();
@@ -251,9 +259,9 @@ impl Pending {
     fn respond(&mut self, id: &RpcId) -> Option<(Charges, Charges)> {
         let stack = self.by_id.get_mut(id)?;
         let settled = match stack.pop()? {
-            Sent::Call(main, shadow) => {
+            Sent::Call(charges) => {
                 self.calls -= 1;
-                Some((main, shadow))
+                Some(*charges)
             }
             Sent::Other(n) => {
                 if n > 1 {
@@ -274,7 +282,8 @@ impl Pending {
         let mut calls = 0;
         self.by_id.retain(|_, stack| {
             for s in stack.iter_mut() {
-                if let Sent::Call(c, shadow) = s {
+                if let Sent::Call(charges) = s {
+                    let (c, shadow) = &**charges;
                     let shadow_can = shadow_engine.is_some_and(|e| e.can_roll_back(shadow));
                     if engine.can_roll_back(c) || shadow_can {
                         calls += 1;

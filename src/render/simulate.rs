@@ -7,65 +7,22 @@ use std::io::{self, Write};
 use colored::Colorize;
 use indicatif::ProgressBar;
 
-use super::tape::{plain_prefix, Arg};
-use super::trace::{format_ts, Malformed, TsText};
-use super::{Breakdown, Counts, Decided, Tally};
-use crate::catalog::Catalog;
+use crate::diagnostic::Diagnostic;
 use crate::engine::{Decision, Engine, Reason, RuleId};
+use crate::render::diagnostics;
+use crate::sim::tape::{plain_prefix, Arg};
+use crate::sim::trace::Malformed;
+use crate::sim::validate::ArgsValidator;
+use crate::sim::{Breakdown, Counts, Decided, Output, Tally};
+use crate::source::{SourceFile, Span};
+use crate::timestamp::{format_ts, TsText};
 
-/// Receives the run's events in trace order.
-pub trait Output {
-    /// `bytes` more of the trace were read.
-    fn progress(&mut self, bytes: u64);
-    fn decided(&mut self, engine: &Engine, d: &Decided, args: Arg) -> io::Result<()>;
-    fn malformed(&mut self, file: &str, line: usize, m: &Malformed, text: &str) -> io::Result<()>;
-    fn clock_went_back(&mut self, file: &str, line: usize, ts: f64, clock: f64) -> io::Result<()>;
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The output format of `simulate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Human,
     Json,
     Jsonl,
-}
-
-/// Checks call arguments against the catalogue's input schemas, compiled once per tool.
-pub struct ArgsValidator<'c> {
-    catalog: &'c Catalog,
-    compiled: std::collections::HashMap<String, Option<jsonschema::Validator>>,
-}
-
-impl<'c> ArgsValidator<'c> {
-    pub fn new(catalog: &'c Catalog) -> Self {
-        ArgsValidator {
-            catalog,
-            compiled: Default::default(),
-        }
-    }
-
-    /// The first schema violation of a call's arguments, if any.
-    fn check(&mut self, tool: &str, args: Arg) -> Option<String> {
-        let catalog = self.catalog;
-        let validator = self
-            .compiled
-            .entry(tool.to_string())
-            .or_insert_with(|| {
-                catalog
-                    .tool(tool)
-                    .and_then(|t| jsonschema::validator_for(&t.input_schema).ok())
-            })
-            .as_ref()?;
-        let instance = args.to_serde();
-        let first = validator.iter_errors(&instance).next().map(|e| {
-            let at = e.instance_path().to_string();
-            if at.is_empty() {
-                e.to_string()
-            } else {
-                format!("{at}: {e}")
-            }
-        });
-        first
-    }
 }
 
 /// Writes one format to stdout and warnings/errors to stderr.
@@ -77,6 +34,8 @@ pub struct Reporter<'c> {
     pub multi_file: bool,
     pub progress: Option<ProgressBar>,
     pub validator: Option<ArgsValidator<'c>>,
+    /// Colour the diagnostics (expectation failures, malformed lines).
+    pub color: bool,
     /// JSON format: a denial has been written (comma needed before the next).
     json_started: bool,
     /// The record being written, reused from call to call.
@@ -95,6 +54,7 @@ impl<'c> Reporter<'c> {
             multi_file: false,
             progress: None,
             validator: None,
+            color: false,
             json_started: false,
             record: Vec::with_capacity(256),
             rule_json: Vec::new(),
@@ -189,44 +149,29 @@ impl<'c> Reporter<'c> {
             None => o.decision.to_string(),
         };
         let expected = d.expect.map(|e| e.to_string()).unwrap_or_default();
-        let gutter = d.line.to_string().len();
-        let pad = " ".repeat(gutter);
-        writeln!(
-            self.out,
-            "{}: expected {expected}, got {got}",
-            "error[expect]".red().bold()
-        )?;
-        writeln!(
-            self.out,
-            "{pad}{} {}:{}:1",
-            "-->".blue().bold(),
-            d.file,
-            d.line
-        )?;
-        writeln!(self.out, "{pad} {}", "|".blue().bold())?;
-        writeln!(
-            self.out,
-            "{} {} {}",
-            d.line.to_string().blue().bold(),
-            "|".blue().bold(),
-            clip(&String::from_utf8_lossy(d.text), 160)
-        )?;
-        writeln!(self.out, "{pad} {}", "|".blue().bold())?;
-        writeln!(
-            self.out,
-            "{pad} {} decided by {} at {}",
-            "=".blue().bold(),
-            rule.pointer,
-            rule.location
-        )?;
+        let text = String::from_utf8_lossy(d.text);
+        // Point at the record's `expect` (the start of the line if it has none).
+        let at = text.find("\"expect\"").unwrap_or(0);
+        let (src, offset) = SourceFile::line_excerpt(d.file, &text, d.line, at);
+        let len = if text[at..].starts_with("\"expect\"") {
+            8
+        } else {
+            1
+        };
+        let end = (offset + len).min(src.text().len());
+        let mut help = format!("decided by {} at {}", rule.pointer, rule.location);
         if let Some(r) = o.retry_after_s {
-            writeln!(
-                self.out,
-                "{pad} {} the call would fit again in {r}s",
-                "=".blue().bold()
-            )?;
+            help.push_str(&format!("; the call would fit again in {r}s"));
         }
-        writeln!(self.out)
+        let diag = Diagnostic::error(
+            "expect",
+            &src,
+            Span::new(offset, end),
+            format!("expected {expected}, got {got}"),
+        )
+        .with_label(format!("expected {expected}"))
+        .with_help(help);
+        diagnostics::write_human(&mut self.out, &[diag], self.color)
     }
 }
 
@@ -283,33 +228,7 @@ impl Output for Reporter<'_> {
         if let Some(p) = &self.progress {
             p.suspend(|| ());
         }
-        writeln!(
-            self.err,
-            "{}: {file}:{line}:{}: malformed trace line: {}",
-            "error".red().bold(),
-            m.column,
-            m.message
-        )?;
-        let gutter = " ".repeat(line.to_string().len());
-        writeln!(
-            self.err,
-            "{} {} {}",
-            line.to_string().blue().bold(),
-            "|".blue().bold(),
-            clip(text, 160)
-        )?;
-        let caret_at = text
-            .chars()
-            .take(m.column.saturating_sub(1))
-            .count()
-            .min(160);
-        writeln!(
-            self.err,
-            "{gutter} {} {}{}",
-            "|".blue().bold(),
-            " ".repeat(caret_at),
-            "^".red().bold()
-        )
+        diagnostics::write_human(&mut self.err, &[m.diagnostic(file, line, text)], self.color)
     }
 
     fn clock_went_back(&mut self, file: &str, line: usize, ts: f64, clock: f64) -> io::Result<()> {

@@ -1,37 +1,13 @@
-//! Rendering diagnostics: rustc-like snippets for people (miette), and for tools JSON,
+//! Diagnostics for people and tools: rustc-like snippets for people (miette), and for tools JSON,
 //! SARIF 2.1.0 and GitHub Actions annotations.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 
 use miette::{GraphicalReportHandler, GraphicalTheme};
 
+use super::plural;
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::source::Span;
-
-/// Whether to colour output, decided once from `--color`, `NO_COLOR` and the terminal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum ColorChoice {
-    #[default]
-    Auto,
-    Always,
-    Never,
-}
-
-impl ColorChoice {
-    /// Resolves the choice for stdout and applies it to `colored`.
-    pub fn apply(self) -> bool {
-        let on = match self {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && io::stdout().is_terminal()
-            }
-        };
-        colored::control::set_override(on);
-        on
-    }
-}
 
 /// Renders one diagnostic as a snippet with its labels and help.
 pub fn render_human(d: &Diagnostic, color: bool) -> String {
@@ -44,8 +20,7 @@ pub fn render_human(d: &Diagnostic, color: bool) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
-    let report = d.to_report();
-    if handler.render_report(&mut out, report.as_ref()).is_err() {
+    if handler.render_report(&mut out, &d.as_miette()).is_err() {
         out.push_str(&d.to_string());
     }
     out
@@ -125,15 +100,6 @@ pub fn summary_line(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> String {
         plural(errors, "error"),
         plural(warnings, "warning")
     )
-}
-
-/// `1 error`, `2 errors`.
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
 }
 
 /// Diagnostics as GitHub Actions workflow commands, one a line: they show as

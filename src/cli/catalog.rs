@@ -1,0 +1,109 @@
+//! `policylayer catalog list|show|import|scan`: read a catalogue, or build one from a
+//! server's `tools/list` answer (a file, or a server started over stdio).
+
+use std::io::{self, Read};
+use std::path::PathBuf;
+
+use crate::catalog;
+use crate::render::catalog as render;
+
+use super::{write_out, CatalogArg, Globals, EXIT_ERROR};
+
+#[derive(clap::Args, Debug)]
+pub struct CatalogArgs {
+    #[command(subcommand)]
+    pub command: CatalogCommand,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum CatalogCommand {
+    /// List the catalogue's tools with category, risk and signals.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+        #[command(flatten)]
+        catalog: CatalogArg,
+    },
+    /// Show one tool: classification, arguments as a tree, signals.
+    Show {
+        #[arg(value_name = "TOOL")]
+        tool: String,
+        #[command(flatten)]
+        catalog: CatalogArg,
+    },
+    /// Build a catalogue from a server's `tools/list` answer (JSON file, `-` for stdin).
+    Import {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[arg(long, default_value = "server")]
+        name: String,
+        #[arg(long, default_value = "0.0.0")]
+        server_version: String,
+    },
+    /// Start an MCP server over stdio, ask it for its tools, print its catalogue.
+    Scan {
+        /// Seconds to wait for the server's answers.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// The server command and its arguments, after `--`.
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+pub fn run(args: CatalogArgs, g: &Globals) -> u8 {
+    let result = match args.command {
+        CatalogCommand::List { format, catalog } => {
+            let Some(c) = super::load_catalog(g, &catalog, false) else {
+                return EXIT_ERROR;
+            };
+            return match format {
+                ListFormat::Human => write_out(&render::render_list(&c)),
+                ListFormat::Json => write_out(&format!("{}\n", render::render_list_json(&c))),
+            };
+        }
+        CatalogCommand::Show { tool, catalog } => {
+            let Some(c) = super::load_catalog(g, &catalog, false) else {
+                return EXIT_ERROR;
+            };
+            render::render_show(&c, &tool)
+        }
+        CatalogCommand::Import {
+            file,
+            name,
+            server_version,
+        } => import(&file, &name, &server_version),
+        CatalogCommand::Scan { timeout, command } => {
+            catalog::scan::scan(&command, std::time::Duration::from_secs(timeout))
+                .map(|c| c.to_json())
+        }
+    };
+    match result {
+        Ok(text) => write_out(&text),
+        Err(report) => {
+            eprintln!("{report:?}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn import(file: &PathBuf, name: &str, version: &str) -> miette::Result<String> {
+    let mut text = String::new();
+    if file.as_os_str() == "-" {
+        io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| miette::miette!("cannot read standard input: {e}"))?;
+    } else {
+        text = std::fs::read_to_string(file)
+            .map_err(|e| miette::miette!("cannot read {}: {e}", file.display()))?;
+    }
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| miette::miette!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))?;
+    Ok(catalog::import::import(&value, name, version)?.to_json())
+}

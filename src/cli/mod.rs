@@ -1,0 +1,225 @@
+//! Command-line arguments and dispatch: the only place that knows about clap and exit
+//! codes. Each command's handler is a file of its own; the work is in library modules and
+//! the output in [`crate::render`].
+
+mod catalog;
+mod check;
+mod diff;
+mod explain;
+mod fmt;
+mod init;
+mod lint;
+mod simulate;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::catalog::Catalog;
+use crate::diagnostic::Diagnostic;
+use crate::policy::Policy;
+use crate::render::{self, diagnostics};
+
+/// Exit codes (SPEC §4): 0 ok, 1 the check found problems, 2 the tool could not do its job.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_PROBLEMS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "policylayer",
+    version,
+    about = "Lint, simulate and diff access policies for AI agents that call MCP tools",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Tool catalogue to check against (also accepted after the command).
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+
+    /// When to colour output (also accepted after the command).
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorWhen>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--catalog`, for the commands that read the catalogue.
+#[derive(clap::Args, Debug, Default)]
+pub struct CatalogArg {
+    /// Tool catalogue to check against (default: the built-in Leapfrog catalogue).
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+}
+
+/// `--color`, for the commands that colour their output.
+#[derive(clap::Args, Debug, Default)]
+pub struct ColorArg {
+    /// When to colour output (NO_COLOR is respected under auto).
+    #[arg(long, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorWhen>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<ColorWhen> for render::ColorChoice {
+    fn from(c: ColorWhen) -> Self {
+        match c {
+            ColorWhen::Auto => render::ColorChoice::Auto,
+            ColorWhen::Always => render::ColorChoice::Always,
+            ColorWhen::Never => render::ColorChoice::Never,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check policies for errors and risky access.
+    Lint(lint::LintArgs),
+    /// Rewrite policies in the canonical layout (stable key order, 2-space indent).
+    Fmt(fmt::FmtArgs),
+    /// Replay recorded tool calls against a policy.
+    Simulate(simulate::SimulateArgs),
+    /// Decide one call and show the rule that made the decision.
+    Check(check::CheckArgs),
+    /// Read or import a tool catalogue.
+    Catalog(catalog::CatalogArgs),
+    /// Print the documentation of a rule (`explain PL101`), or list them all.
+    Explain(explain::ExplainArgs),
+    /// Write a starting policy for the catalogue's server (recommended posture).
+    Init(init::InitArgs),
+    /// Say, tool by tool, whether a policy change loosens or tightens access.
+    Diff(diff::DiffArgs),
+    /// Print the JSON Schema of the policy format.
+    Schema,
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// What every handler gets besides its own arguments.
+pub struct Globals {
+    catalog: Option<PathBuf>,
+    color: Option<ColorWhen>,
+}
+
+impl Globals {
+    /// The catalogue named after the command, or before it, or the built-in one.
+    fn catalog(&self, arg: &CatalogArg) -> Result<CatalogRef, miette::Report> {
+        match arg.catalog.as_ref().or(self.catalog.as_ref()) {
+            Some(path) => Catalog::load(path).map(CatalogRef::Owned),
+            None => Ok(CatalogRef::Builtin(Catalog::leapfrog())),
+        }
+    }
+
+    /// Resolves `--color` (after the command first) and applies it to `colored`.
+    fn color(&self, arg: &ColorArg) -> bool {
+        let when = arg.color.or(self.color).unwrap_or(ColorWhen::Auto);
+        render::ColorChoice::from(when).apply()
+    }
+}
+
+/// A catalogue loaded from a file, or the built-in one.
+enum CatalogRef {
+    Owned(Catalog),
+    Builtin(&'static Catalog),
+}
+
+impl std::ops::Deref for CatalogRef {
+    type Target = Catalog;
+    fn deref(&self) -> &Catalog {
+        match self {
+            CatalogRef::Owned(c) => c,
+            CatalogRef::Builtin(c) => c,
+        }
+    }
+}
+
+/// Runs the command line; the binary's `main` is this.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_OK });
+        }
+    };
+    let globals = Globals {
+        catalog: cli.catalog,
+        color: cli.color,
+    };
+    ExitCode::from(run(cli.command, &globals))
+}
+
+fn run(command: Command, g: &Globals) -> u8 {
+    match command {
+        Command::Lint(args) => lint::run(args, g),
+        Command::Fmt(args) => fmt::run(args, g),
+        Command::Simulate(args) => simulate::run(args, g),
+        Command::Check(args) => check::run(args, g),
+        Command::Catalog(args) => catalog::run(args, g),
+        Command::Explain(args) => explain::run(args),
+        Command::Init(args) => init::run(args, g),
+        Command::Diff(args) => diff::run(args, g),
+        Command::Schema => {
+            print!("{}", crate::schema::policy_schema_text());
+            EXIT_OK
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "policylayer", &mut io::stdout());
+            EXIT_OK
+        }
+    }
+}
+
+/// Prints diagnostics to stderr in human form.
+fn report(diagnostics: &[Diagnostic], color: bool) {
+    let _ = diagnostics::write_human(&mut io::stderr(), diagnostics, color);
+}
+
+/// An error of the command line itself: `error: …` on stderr, exit 2.
+fn fail(message: impl std::fmt::Display) -> u8 {
+    let _ = writeln!(io::stderr(), "error: {message}");
+    EXIT_ERROR
+}
+
+/// Loads a policy or prints why not; `None` means exit 2.
+fn load_policy(path: &Path, color: bool) -> Option<Policy> {
+    match Policy::load(path) {
+        Ok(p) => Some(p),
+        Err(diags) => {
+            report(&diags, color);
+            None
+        }
+    }
+}
+
+/// Loads the catalogue for a command, or prints why not; `None` means exit 2.
+fn load_catalog(g: &Globals, arg: &CatalogArg, color: bool) -> Option<CatalogRef> {
+    let _ = color;
+    match g.catalog(arg) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            eprintln!("{e:?}");
+            None
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe or full disk is exit 2 with a message.
+fn write_out(text: &str) -> u8 {
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => EXIT_OK,
+        Err(e) => fail(format!("cannot write output: {e}")),
+    }
+}

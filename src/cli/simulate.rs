@@ -1,0 +1,135 @@
+//! `policylayer simulate`: replays traces against a policy, streaming, with the output in
+//! the chosen format.
+
+use std::io::{self, BufReader, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use crate::engine::Engine;
+use crate::render::simulate::{Format, Reporter};
+use crate::sim::validate::ArgsValidator;
+use crate::sim::{self, Simulator};
+
+use super::{fail, CatalogArg, ColorArg, Globals, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
+
+#[derive(clap::Args, Debug)]
+pub struct SimulateArgs {
+    /// JSONL traces (`-` reads standard input).
+    #[arg(value_name = "TRACE", required = true)]
+    pub traces: Vec<PathBuf>,
+    /// Policy to evaluate against.
+    #[arg(long, value_name = "FILE", default_value = "policy.json")]
+    pub policy: PathBuf,
+    #[arg(long, value_enum, default_value_t = SimFormat::Human)]
+    pub format: SimFormat,
+    /// Report malformed lines and go on (the exit code is still 2).
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Exit 1 when any call was denied.
+    #[arg(long)]
+    pub fail_on_deny: bool,
+    /// Warn where a call's arguments do not match the tool's input schema.
+    #[arg(long)]
+    pub validate_args: bool,
+    #[command(flatten)]
+    pub catalog: CatalogArg,
+    #[command(flatten)]
+    pub color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimFormat {
+    Human,
+    Json,
+    Jsonl,
+}
+
+impl From<SimFormat> for Format {
+    fn from(f: SimFormat) -> Format {
+        match f {
+            SimFormat::Human => Format::Human,
+            SimFormat::Json => Format::Json,
+            SimFormat::Jsonl => Format::Jsonl,
+        }
+    }
+}
+
+/// Opens a trace (`-` is standard input) with its length when it is a file.
+pub fn open_trace(path: &Path) -> io::Result<(Box<dyn Read>, Option<u64>)> {
+    if path.as_os_str() == "-" {
+        return Ok((Box::new(io::stdin().lock()), None));
+    }
+    let f = std::fs::File::open(path)?;
+    let len = f.metadata().map(|m| m.len()).ok();
+    Ok((Box::new(f), len))
+}
+
+pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
+    let color = g.color(&args.color);
+    let catalog = if args.validate_args {
+        match super::load_catalog(g, &args.catalog, color) {
+            Some(c) => Some(c),
+            None => return EXIT_ERROR,
+        }
+    } else {
+        None
+    };
+    let Some(policy) = super::load_policy(&args.policy, color) else {
+        return EXIT_ERROR;
+    };
+    let stdout = io::stdout();
+    let mut reporter = Reporter::new(
+        args.format.into(),
+        Box::new(io::BufWriter::with_capacity(1 << 16, stdout.lock())),
+        Box::new(io::stderr()),
+    );
+    reporter.multi_file = args.traces.len() > 1;
+    reporter.color = color;
+    reporter.validator = catalog.as_deref().map(ArgsValidator::new);
+    let mut simulator = Simulator::new(Engine::new(&policy));
+    let options = sim::Options {
+        keep_going: args.keep_going,
+    };
+    for path in &args.traces {
+        let name = path.display().to_string();
+        let (reader, len) = match open_trace(path) {
+            Ok(r) => r,
+            Err(e) => return fail(format!("cannot read trace {name}: {e}")),
+        };
+        if let (Some(len), true) = (len, io::stderr().is_terminal()) {
+            reporter.progress = Some(progress_bar(len));
+        }
+        let reader = BufReader::with_capacity(1 << 16, reader);
+        match simulator.run(&name, reader, &options, &mut reporter) {
+            Ok(()) => {}
+            Err(sim::Stop::Malformed) => return EXIT_ERROR,
+            Err(sim::Stop::Io(e)) => return fail(format!("reading {name}: {e}")),
+        }
+        if let Some(p) = reporter.progress.take() {
+            p.finish_and_clear();
+        }
+    }
+    let tally = &simulator.tally;
+    if let Err(e) = reporter.finish(simulator.engine(), tally) {
+        return fail(format!("cannot write output: {e}"));
+    }
+    if tally.malformed > 0 {
+        EXIT_ERROR
+    } else if tally.expect_failed > 0 || (args.fail_on_deny && tally.deny > 0) {
+        EXIT_PROBLEMS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
