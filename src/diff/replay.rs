@@ -102,6 +102,16 @@ pub struct BadLine {
     pub text: String,
 }
 
+impl BadLine {
+    pub fn diagnostic(&self) -> crate::diagnostic::Diagnostic {
+        Malformed {
+            column: self.column,
+            message: self.message.clone(),
+        }
+        .diagnostic(&self.file, self.line, &self.text)
+    }
+}
+
 /// The simulate output that records, for each call, how the two decisions compare.
 #[derive(Default)]
 struct Recorder {

@@ -325,15 +325,36 @@ fn schedules(limits: &[&Limit]) -> Vec<Plan> {
     let mut plans = Vec::new();
     let maxes: Vec<u64> = limits.iter().map(|l| l.max.value).collect();
     let windows: Vec<u64> = limits.iter().map(|l| l.window.value).collect();
+    let burst = |grant: &str, time: f64, calls: u64| Burst {
+        grant: grant.to_string(),
+        time,
+        calls,
+    };
+    // A short window's worth, window after window, until a longer window's max is spent:
+    // 30 a minute, every minute, passes 1000 a day in the 34th minute.
+    for (a, b) in limits
+        .iter()
+        .flat_map(|a| limits.iter().map(move |b| (a, b)))
+    {
+        let (ma, wa, mb, wb) = (a.max.value, a.window.value, b.max.value, b.window.value);
+        if ma == 0 || wa >= wb {
+            continue;
+        }
+        let k = mb / ma + 1;
+        if k.saturating_mul(ma) < MAX_CALLS {
+            plans.push(Plan {
+                grant: "witness",
+                time: (k * wa) as f64,
+                before: (0..k)
+                    .map(|i| burst("witness", (i * wa) as f64, ma))
+                    .collect(),
+            });
+        }
+    }
     for &m in &maxes {
         if m >= MAX_CALLS {
             continue;
         }
-        let burst = |grant: &str, time: f64, calls: u64| Burst {
-            grant: grant.to_string(),
-            time,
-            calls,
-        };
         plans.push(Plan {
             grant: "witness",
             time: 0.0,
@@ -422,6 +443,10 @@ fn apply(args: &mut Json, c: &Condition, holds: bool) {
                 | (crate::engine::condition::Verdict::Fails, false)
         )
     };
+    let current = get_path(args, &c.path.value.segments).cloned();
+    if current.is_some() && engine_says(&current) {
+        return; // what another condition set already does
+    }
     if let Some(v) = candidates(&c.test).into_iter().find(|v| engine_says(v)) {
         if let Test::Len(..) = c.test {
             let current = get_path(args, &c.path.value.segments);
