@@ -14,9 +14,9 @@ use divan::counter::{BytesCount, ItemsCount};
 use divan::{black_box, Bencher};
 
 use policylayer::engine::Engine;
+use policylayer::json::tape::Tape;
 use policylayer::policy::Policy;
 use policylayer::render::simulate::{Format, Reporter};
-use policylayer::sim::tape::Tape;
 use policylayer::sim::{Options, Simulator};
 use policylayer::source::SourceFile;
 

@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 use policylayer::engine::{Call, Engine};
 use policylayer::policy::Policy;
-use policylayer::sim::tape::Tape;
+use policylayer::json::tape::Tape;
 use policylayer::sim::trace::{parse_line, Event};
 use policylayer::source::SourceFile;
 

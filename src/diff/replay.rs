@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufRead};
 
 use crate::engine::{Decision, Engine};
+use crate::json::tape::Arg;
 use crate::policy::Policy;
-use crate::sim::tape::Arg;
 use crate::sim::trace::Malformed;
 use crate::sim::{Decided, Options, Output, Simulator, Stop};
 

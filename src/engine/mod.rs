@@ -2,20 +2,21 @@
 //! the rule that made it. `simulate`, `check` and every later consumer share it.
 
 pub mod args;
+mod compile;
 pub mod condition;
 pub mod counter;
 pub mod hash;
 
-use std::collections::HashMap;
 use std::fmt;
 
 use crate::json::Value;
-use crate::policy::{Action, ConditionList, Limit, Path, Policy, Posture, Scope, ToolRule};
+use crate::policy::{Action, ConditionList, Policy, Posture, Scope};
 use crate::source::{Location, Span};
 pub use args::{ArgValue, Leaf};
+use compile::{CompiledLimit, Named, Program};
 use condition::Verdict;
 pub use counter::{Charge, Charges};
-use counter::{CounterKey, Counters, Shape};
+use counter::{CounterKey, Counters};
 use hash::FastMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -118,53 +119,14 @@ pub struct Outcome {
     pub charges: Charges,
 }
 
-/// A limit compiled for evaluation.
-#[derive(Debug)]
-struct CompiledLimit {
-    class: u32,
-    scope: Scope,
-    shape: Shape,
-    max: f64,
-    increment: f64,
-    increment_from: Option<Path>,
-    rule: RuleId,
-}
-
-#[derive(Debug)]
-struct CompiledTool<'p> {
-    rule: &'p ToolRule,
-    /// `/tools/T` (plain allow) and `/tools/T/action`.
-    plain: RuleId,
-    action: Option<RuleId>,
-    require: Vec<RuleId>,
-    deny_if: Vec<RuleId>,
-    limits: Vec<CompiledLimit>,
-}
-
 /// Counters are swept for expired windows this often (in evaluated calls).
 const SWEEP_EVERY: u64 = 1 << 16;
 
 /// Grant-scoped counters use the grant's interned id; global ones this.
 const GLOBAL: u32 = u32::MAX;
 
-/// What a tool name leads to, found with one lookup per call.
-#[derive(Debug, Clone, Copy)]
-struct Named {
-    /// The first `hide` entry that hides the name (its own or `"*"`).
-    hidden: Option<RuleId>,
-    /// Index into [`Engine::tools`].
-    tool: Option<usize>,
-}
-
 pub struct Engine<'p> {
-    policy: &'p Policy,
-    rules: Vec<Rule>,
-    tools: Vec<CompiledTool<'p>>,
-    names: FastMap<&'p str, Named>,
-    /// The first `"*"` in `hide`: hides every name not in `names`.
-    hide_all: Option<RuleId>,
-    default_rule: RuleId,
-    all_tools: Vec<CompiledLimit>,
+    program: Program<'p>,
     state: State,
 }
 
@@ -180,117 +142,18 @@ struct State {
 
 impl<'p> Engine<'p> {
     pub fn new(policy: &'p Policy) -> Engine<'p> {
-        let mut rules = Vec::new();
-        let mut add = |pointer: String, span: Span| -> RuleId {
-            rules.push(Rule {
-                location: policy.location(span),
-                pointer,
-                span,
-            });
-            rules.len() - 1
-        };
-        // The first entry that hides each name, exact or `"*"`.
-        let mut names: FastMap<&'p str, Named> = FastMap::default();
-        let mut hide_all = None;
-        for (i, h) in policy.hide.iter().enumerate() {
-            if h.value == "*" {
-                if hide_all.is_none() {
-                    hide_all = Some(add(format!("/hide/{i}"), h.span));
-                }
-            } else if !names.contains_key(h.value.as_str()) {
-                // After a `"*"`, that entry is the first to hide the name.
-                let rule = hide_all.unwrap_or_else(|| add(format!("/hide/{i}"), h.span));
-                names.insert(
-                    h.value.as_str(),
-                    Named {
-                        hidden: Some(rule),
-                        tool: None,
-                    },
-                );
-            }
-        }
-        let default_rule = add("/default".into(), policy.default.span);
-        let mut classes: HashMap<(String, u64, &'static str, &'static str), u32> = HashMap::new();
-        let mut compile_limits =
-            |limits: &'p [Limit], base: &str, add: &mut dyn FnMut(String, Span) -> RuleId| {
-                limits
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| {
-                        let next = classes.len() as u32;
-                        let class = *classes
-                            .entry((
-                                l.counter.value.clone(),
-                                l.window.value,
-                                l.algorithm.as_str(),
-                                l.scope.as_str(),
-                            ))
-                            .or_insert(next);
-                        CompiledLimit {
-                            class,
-                            scope: l.scope,
-                            shape: Shape {
-                                window: l.window.value as f64,
-                                algorithm: l.algorithm,
-                            },
-                            max: l.max.value as f64,
-                            increment: l.increment as f64,
-                            increment_from: l.increment_from.as_ref().map(|p| p.value.clone()),
-                            rule: add(format!("{base}/limits/{i}"), l.span),
-                        }
-                    })
-                    .collect::<Vec<_>>()
-            };
-        let all_tools = compile_limits(&policy.all_tools, "/all_tools", &mut add);
-        let mut tools = Vec::with_capacity(policy.tools.len());
-        for t in &policy.tools {
-            let base = t.pointer();
-            let plain = add(base.clone(), t.span);
-            let action = t
-                .action
-                .as_ref()
-                .map(|a| add(format!("{base}/action"), a.span));
-            let require = (0..t.require.len())
-                .map(|i| add(format!("{base}/require/{i}"), t.require[i].span))
-                .collect();
-            let deny_if = (0..t.deny_if.len())
-                .map(|i| add(format!("{base}/deny_if/{i}"), t.deny_if[i].span))
-                .collect();
-            let limits = compile_limits(&t.limits, &base, &mut add);
-            names
-                .entry(t.name.as_str())
-                .or_insert(Named {
-                    hidden: hide_all,
-                    tool: None,
-                })
-                .tool = Some(tools.len());
-            tools.push(CompiledTool {
-                rule: t,
-                plain,
-                action,
-                require,
-                deny_if,
-                limits,
-            });
-        }
         Engine {
-            policy,
-            rules,
-            tools,
-            names,
-            hide_all,
-            default_rule,
-            all_tools,
+            program: Program::compile(policy),
             state: State::default(),
         }
     }
 
     pub fn policy(&self) -> &'p Policy {
-        self.policy
+        self.program.policy
     }
 
     pub fn rule(&self, id: RuleId) -> &Rule {
-        &self.rules[id]
+        &self.program.rules[id]
     }
 
     /// Live counters, for memory accounting.
@@ -317,8 +180,8 @@ impl<'p> Engine<'p> {
             retry_after_s: None,
             charges: Charges::new(),
         };
-        let named = self.names.get(call.tool).copied().unwrap_or(Named {
-            hidden: self.hide_all,
+        let named = self.program.names.get(call.tool).copied().unwrap_or(Named {
+            hidden: self.program.hide_all,
             tool: None,
         });
         // 1. hidden: the first matching entry, exact name or "*".
@@ -326,15 +189,15 @@ impl<'p> Engine<'p> {
             return deny(Reason::Hidden, rule);
         }
         // 2. unlisted tools follow the default posture.
-        let Some(tool) = named.tool.map(|i| &self.tools[i]) else {
-            return match self.policy.default.value {
-                Posture::Deny => deny(Reason::DefaultDeny, self.default_rule),
+        let Some(tool) = named.tool.map(|i| &self.program.tools[i]) else {
+            return match self.program.policy.default.value {
+                Posture::Deny => deny(Reason::DefaultDeny, self.program.default_rule),
                 Posture::Allow => self.state.limits(
                     call,
                     &[],
-                    &self.all_tools,
+                    &self.program.all_tools,
                     Decision::Allow,
-                    self.default_rule,
+                    self.program.default_rule,
                 ),
             };
         };
@@ -376,7 +239,7 @@ impl<'p> Engine<'p> {
             (_, None) => (Decision::Allow, tool.plain),
         };
         self.state
-            .limits(call, &tool.limits, &self.all_tools, decision, rule)
+            .limits(call, &tool.limits, &self.program.all_tools, decision, rule)
     }
 
     /// Whether rolling back these charges would still give anything back (pending JSON-RPC

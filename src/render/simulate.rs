@@ -9,8 +9,8 @@ use indicatif::ProgressBar;
 
 use crate::diagnostic::Diagnostic;
 use crate::engine::{Decision, Engine, Reason, RuleId};
+use crate::json::tape::{plain_prefix, Arg};
 use crate::render::diagnostics;
-use crate::sim::tape::{plain_prefix, Arg};
 use crate::sim::trace::Malformed;
 use crate::sim::validate::ArgsValidator;
 use crate::sim::{Breakdown, Counts, Decided, Output, Tally};

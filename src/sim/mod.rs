@@ -2,7 +2,6 @@
 //! by the [`Engine`] and handed to the output; only aggregates (bounded by the number of
 //! tools, grants and rules) are kept, so memory does not grow with the trace.
 
-pub mod tape;
 pub mod trace;
 pub mod validate;
 
@@ -11,7 +10,7 @@ use std::io::{self, BufRead};
 
 use crate::engine::hash::FastMap;
 use crate::engine::{Call, Charges, Decision, Engine, Outcome, Reason, RuleId};
-use tape::{Arg, Tape};
+use crate::json::tape::{self, Arg, Tape};
 use trace::{CallRecord, Event, Expect, Malformed, RpcId};
 
 /// Receives the run's events in trace order.

@@ -3,10 +3,10 @@
 
 use std::fmt;
 
-use super::tape::{Arg, Tape};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{ArgValue, Decision, Leaf, Reason};
 use crate::json;
+use crate::json::tape::{Arg, Tape};
 use crate::source::{SourceFile, Span};
 use crate::timestamp::{parse_rfc3339, MAX_TS};
 

@@ -2,7 +2,7 @@
 //! catalogue, each schema compiled once.
 
 use crate::catalog::Catalog;
-use crate::sim::tape::Arg;
+use crate::json::tape::Arg;
 
 /// Checks call arguments against the catalogue's input schemas, compiled once per tool.
 pub struct ArgsValidator<'c> {

@@ -1,4 +1,5 @@
-//! A strict JSON parser that keeps the span of every value.
+//! The strict JSON parser that keeps the span of every value, for policies, catalogues and
+//! the located errors of trace lines.
 //!
 //! serde_json silently keeps the last of two duplicate keys, accepts numbers that lose
 //! precision and forgets positions; policies and traces need all three, so one small
@@ -8,10 +9,8 @@
 
 use std::fmt;
 
+use super::{short_escape, MAX_DEPTH};
 use crate::source::Span;
-
-/// Deeper nesting than this is an error instead of a stack overflow.
-pub const MAX_DEPTH: usize = 128;
 
 /// A JSON number, keeping whether it was written as an integer that is exact in a double.
 #[derive(Debug, Clone, Copy)]
@@ -232,22 +231,6 @@ pub fn parse_strict(text: &str) -> Result<Node, ParseError> {
         (true, Some(root)) => Ok(root),
         _ => Err(parsed.errors.swap_remove(0)),
     }
-}
-
-/// The character a one-letter escape (`\n`, `\"`, …) stands for; `\u` is handled apart.
-/// Shared with the trace fast path so both parsers accept exactly the same escapes.
-pub(crate) fn short_escape(b: u8) -> Option<char> {
-    Some(match b {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        _ => return None,
-    })
 }
 
 struct Parser<'a> {

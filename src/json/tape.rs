@@ -8,8 +8,8 @@
 //! [`MAX_DEPTH`] are errors), and on an error it only says so: the caller asks the strict
 //! parser for the located message, which is rare and may be slow.
 
+use super::{short_escape, Value, MAX_DEPTH};
 use crate::engine::{ArgValue, Leaf};
-use crate::json::{short_escape, Value, MAX_DEPTH};
 
 /// A string: a byte range of the line, or of [`Tape::decoded`] when it held escapes
 /// (the top bit of `start` says which). Eight bytes, so it travels in registers.
