@@ -13,6 +13,7 @@ pub mod fmt;
 pub mod git;
 pub mod init;
 pub mod json;
+pub mod keyword;
 pub mod lint;
 pub mod policy;
 pub mod render;

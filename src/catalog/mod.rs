@@ -80,25 +80,29 @@ pub struct Tool {
     pub note: Option<String>,
 }
 
-/// What kind of thing a tool does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    Read,
-    Write,
-    Execute,
-    Destructive,
-    Financial,
+crate::keywords! {
+    /// What kind of thing a tool does.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Category {
+        Read = "read",
+        Write = "write",
+        Execute = "execute",
+        Destructive = "destructive",
+        Financial = "financial",
+    }
 }
 
-/// How much harm one misused call can do; ordered from `Low` to `Critical`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Risk {
-    Low,
-    Medium,
-    High,
-    Critical,
+crate::keywords! {
+    /// How much harm one misused call can do; ordered from `Low` to `Critical`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Risk {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+        Critical = "critical",
+    }
 }
 
 /// A risky feature of a tool's arguments, written `kind:<arg>` where the
@@ -217,29 +221,6 @@ impl Tool {
     /// approval before a policy may allow them.
     pub fn is_write_like(&self) -> bool {
         self.category != Category::Read
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Category::Read => "read",
-            Category::Write => "write",
-            Category::Execute => "execute",
-            Category::Destructive => "destructive",
-            Category::Financial => "financial",
-        })
-    }
-}
-
-impl fmt::Display for Risk {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Risk::Low => "low",
-            Risk::Medium => "medium",
-            Risk::High => "high",
-            Risk::Critical => "critical",
-        })
     }
 }
 

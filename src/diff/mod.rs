@@ -29,24 +29,15 @@ pub enum Certainty {
     Yes,
 }
 
-/// Where a change is listed in the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Group {
-    Loosened,
-    MayLoosen,
-    Tightened,
-    /// Neither direction: a changed `message` (the text the agent gets on deny).
-    Other,
-}
-
-impl Group {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Group::Loosened => "loosened",
-            Group::MayLoosen => "may loosen",
-            Group::Tightened => "tightened",
-            Group::Other => "changed",
-        }
+crate::keywords! {
+    /// Where a change is listed in the report.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Group {
+        Loosened = "loosened",
+        MayLoosen = "may loosen",
+        Tightened = "tightened",
+        /// Neither direction: a changed `message` (the text the agent gets on deny).
+        Other = "changed",
     }
 }
 

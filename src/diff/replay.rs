@@ -15,23 +15,17 @@ use crate::sim::{Decided, Options, Output, Simulator, Stop};
 /// How many places are kept per tool and direction.
 pub const FIRST: usize = 5;
 
-/// Which way a call's decision moved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Moved {
-    NowAllowed,
-    NowNeedsApproval,
-    NowDenied,
+crate::keywords! {
+    /// Which way a call's decision moved.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Moved {
+        NowAllowed = "now_allowed",
+        NowNeedsApproval = "now_needs_approval",
+        NowDenied = "now_denied",
+    }
 }
 
 impl Moved {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Moved::NowAllowed => "now_allowed",
-            Moved::NowNeedsApproval => "now_needs_approval",
-            Moved::NowDenied => "now_denied",
-        }
-    }
-
     /// The move from `old` to `new`, if the decision changed.
     pub fn between(old: Decision, new: Decision) -> Option<Moved> {
         (old != new).then_some(match new {

@@ -146,7 +146,7 @@ fn conditions<'p>(
     old: &'p [Condition],
     new: &'p [Condition],
 ) -> Vec<Found<'p>> {
-    let key = list.key();
+    let key = list.as_str();
     let old = distinct(old);
     let new = distinct(new);
     let mut out = Vec::new();

@@ -7,8 +7,6 @@ pub mod condition;
 pub mod counter;
 pub mod hash;
 
-use std::fmt;
-
 use crate::json::Value;
 use crate::policy::{Action, ConditionList, Policy, Posture, Scope};
 use crate::source::{Location, Span};
@@ -19,72 +17,26 @@ pub use counter::{Charge, Charges};
 use counter::{CounterKey, Counters};
 use hash::FastMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Decision {
-    Allow,
-    Deny,
-    Approve,
-}
-
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Allow => "allow",
-            Decision::Deny => "deny",
-            Decision::Approve => "approve",
-        }
+crate::keywords! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Decision {
+        Allow = "allow",
+        Deny = "deny",
+        Approve = "approve",
     }
 }
 
-impl fmt::Display for Decision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Why a call was denied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Reason {
-    Hidden,
-    DefaultDeny,
-    ToolDenied,
-    RequireFailed,
-    DenyIfMatched,
-    TypeMismatch,
-    RateLimited,
-}
-
-impl Reason {
-    pub const ALL: [Reason; 7] = [
-        Reason::Hidden,
-        Reason::DefaultDeny,
-        Reason::ToolDenied,
-        Reason::RequireFailed,
-        Reason::DenyIfMatched,
-        Reason::TypeMismatch,
-        Reason::RateLimited,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Reason::Hidden => "hidden",
-            Reason::DefaultDeny => "default_deny",
-            Reason::ToolDenied => "tool_denied",
-            Reason::RequireFailed => "require_failed",
-            Reason::DenyIfMatched => "deny_if_matched",
-            Reason::TypeMismatch => "type_mismatch",
-            Reason::RateLimited => "rate_limited",
-        }
-    }
-
-    pub fn from_name(s: &str) -> Option<Reason> {
-        Reason::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-}
-
-impl fmt::Display for Reason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::keywords! {
+    /// Why a call was denied.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum Reason {
+        Hidden = "hidden",
+        DefaultDeny = "default_deny",
+        ToolDenied = "tool_denied",
+        RequireFailed = "require_failed",
+        DenyIfMatched = "deny_if_matched",
+        TypeMismatch = "type_mismatch",
+        RateLimited = "rate_limited",
     }
 }
 

@@ -43,7 +43,6 @@ pub mod codes {
 }
 
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::Arc;
 
 use regex::Regex;
@@ -60,26 +59,20 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Posture {
-    Allow,
-    Deny,
+crate::keywords! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Posture {
+        Allow = "allow",
+        Deny = "deny",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Allow,
-    Deny,
-    Approve,
-}
-
-impl Action {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Action::Allow => "allow",
-            Action::Deny => "deny",
-            Action::Approve => "approve",
-        }
+crate::keywords! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Action {
+        Allow = "allow",
+        Deny = "deny",
+        Approve = "approve",
     }
 }
 
@@ -131,19 +124,12 @@ pub struct Suppression {
     pub reason: Spanned<String>,
 }
 
-/// Which list a condition stands in; `[*]` quantifies differently in each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConditionList {
-    Require,
-    DenyIf,
-}
-
-impl ConditionList {
-    pub fn key(self) -> &'static str {
-        match self {
-            ConditionList::Require => "require",
-            ConditionList::DenyIf => "deny_if",
-        }
+crate::keywords! {
+    /// Which list a condition stands in; `[*]` quantifies differently in each.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ConditionList {
+        Require = "require",
+        DenyIf = "deny_if",
     }
 }
 
@@ -157,78 +143,26 @@ pub struct Condition {
     pub test: Test,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Eq,
-    Neq,
-    In,
-    NotIn,
-    Lt,
-    Lte,
-    Gt,
-    Gte,
-    Regex,
-    Contains,
-    StartsWith,
-    Exists,
-    HostIn,
-    LenLt,
-    LenLte,
-    LenGt,
-    LenGte,
-}
-
-impl Op {
-    pub const ALL: [Op; 17] = [
-        Op::Eq,
-        Op::Neq,
-        Op::In,
-        Op::NotIn,
-        Op::Lt,
-        Op::Lte,
-        Op::Gt,
-        Op::Gte,
-        Op::Regex,
-        Op::Contains,
-        Op::StartsWith,
-        Op::Exists,
-        Op::HostIn,
-        Op::LenLt,
-        Op::LenLte,
-        Op::LenGt,
-        Op::LenGte,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Op::Eq => "eq",
-            Op::Neq => "neq",
-            Op::In => "in",
-            Op::NotIn => "not_in",
-            Op::Lt => "lt",
-            Op::Lte => "lte",
-            Op::Gt => "gt",
-            Op::Gte => "gte",
-            Op::Regex => "regex",
-            Op::Contains => "contains",
-            Op::StartsWith => "starts_with",
-            Op::Exists => "exists",
-            Op::HostIn => "host_in",
-            Op::LenLt => "len_lt",
-            Op::LenLte => "len_lte",
-            Op::LenGt => "len_gt",
-            Op::LenGte => "len_gte",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Op> {
-        Op::ALL.into_iter().find(|op| op.as_str() == name)
-    }
-}
-
-impl fmt::Display for Op {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::keywords! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Op {
+        Eq = "eq",
+        Neq = "neq",
+        In = "in",
+        NotIn = "not_in",
+        Lt = "lt",
+        Lte = "lte",
+        Gt = "gt",
+        Gte = "gte",
+        Regex = "regex",
+        Contains = "contains",
+        StartsWith = "starts_with",
+        Exists = "exists",
+        HostIn = "host_in",
+        LenLt = "len_lt",
+        LenLte = "len_lte",
+        LenGt = "len_gt",
+        LenGte = "len_gte",
     }
 }
 
@@ -289,33 +223,19 @@ impl HostPattern {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scope {
-    Grant,
-    Global,
-}
-
-impl Scope {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Grant => "grant",
-            Scope::Global => "global",
-        }
+crate::keywords! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Scope {
+        Grant = "grant",
+        Global = "global",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Algorithm {
-    Fixed,
-    Sliding,
-}
-
-impl Algorithm {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Algorithm::Fixed => "fixed",
-            Algorithm::Sliding => "sliding",
-        }
+crate::keywords! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub enum Algorithm {
+        Fixed = "fixed",
+        Sliding = "sliding",
     }
 }
 

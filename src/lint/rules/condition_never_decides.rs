@@ -99,7 +99,7 @@ impl Tool<'_> {
             let Some(previous) = k.checked_sub(1).and_then(|p| conds.get(p)) else {
                 continue;
             };
-            let key = list.key();
+            let key = list.as_str();
             let d = RULE
                 .finding(
                     self.cx,
