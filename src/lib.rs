@@ -16,6 +16,7 @@ pub mod json;
 pub mod keyword;
 pub mod lint;
 pub mod policy;
+pub mod regex_sample;
 pub mod render;
 pub mod rewrite;
 pub mod schema;

@@ -157,10 +157,10 @@ pub fn compare<'p>(old: &'p Policy, new: &'p Policy, catalog: &Catalog) -> Repor
             ),
         );
     }
-    for found in rules::limits(&old.all_tools, &new.all_tools, "all_tools") {
+    let shared = rules::SharedCounters::new(old, new);
+    for found in rules::limits(&old.all_tools, &new.all_tools, "all_tools", &shared) {
         push(None, found);
     }
-    let shared = rules::SharedCounters::new(old, new);
     for name in tool_names(old, new, catalog) {
         for found in rules::tool(name, old, new, &shared) {
             push(Some(name), found);

@@ -79,7 +79,7 @@ pub(super) fn tool<'p>(
     let (req_b, deny_b, lim_b) = parts(rb);
     out.extend(conditions(ConditionList::Require, req_a, req_b));
     out.extend(conditions(ConditionList::DenyIf, deny_a, deny_b));
-    out.extend(limits(lim_a, lim_b, "limits"));
+    out.extend(limits(lim_a, lim_b, "limits", shared));
     out.extend(shared_counters(name, old, new, shared));
     let msg = |r: Option<&ToolRule>| r.and_then(|r| r.message.as_ref().map(|m| m.value.clone()));
     if msg(ra) != msg(rb) {
@@ -350,8 +350,13 @@ impl Bound {
 
 /// Limits paired by their place in the list and their counter name; unpaired ones are
 /// added or removed.
-pub(super) fn limits<'p>(old: &'p [Limit], new: &'p [Limit], key: &str) -> Vec<Found<'p>> {
-    limit_changes(old, new, key)
+pub(super) fn limits<'p>(
+    old: &'p [Limit],
+    new: &'p [Limit],
+    key: &str,
+    shared: &SharedCounters,
+) -> Vec<Found<'p>> {
+    limit_changes(old, new, key, shared)
         .into_iter()
         .map(|(found, _)| found)
         .collect()
@@ -371,6 +376,7 @@ fn limit_changes<'p>(
     old: &'p [Limit],
     new: &'p [Limit],
     key: &str,
+    shared: &SharedCounters,
 ) -> Vec<(Found<'p>, LimitChange)> {
     let mut out = Vec::new();
     let mut used = vec![false; new.len()];
@@ -408,7 +414,15 @@ fn limit_changes<'p>(
         }
     }
     for (o, n) in pairs {
-        if let Some(found) = limit_pair(o, n, key) {
+        if let Some(mut found) = limit_pair(o, n, key) {
+            // A limit that joins or leaves a count other limits share changes what they
+            // see too: either way, unless proven.
+            if o.counter_identity() != n.counter_identity()
+                && shared.many.contains(o.counter.value.as_str())
+            {
+                found.loosens = found.loosens.max(Certainty::Maybe);
+                found.tightens = found.tightens.max(Certainty::Maybe);
+            }
             let resized = o.scope == n.scope
                 && o.algorithm == n.algorithm
                 && o.increment == n.increment
@@ -531,6 +545,8 @@ type CounterId<'p> = (&'p str, u64, Algorithm, Scope);
 /// Which tools charge each counter, in either policy.
 pub(super) struct SharedCounters<'p> {
     by_counter: HashMap<CounterId<'p>, BTreeSet<&'p str>>,
+    /// Counter names more than one limit of either policy uses.
+    many: HashSet<&'p str>,
 }
 
 impl<'p> SharedCounters<'p> {
@@ -544,7 +560,20 @@ impl<'p> SharedCounters<'p> {
                     .insert(t.name.as_str());
             }
         }
-        SharedCounters { by_counter }
+        let mut many = HashSet::new();
+        for p in [old, new] {
+            let mut seen = HashSet::new();
+            let all = p
+                .all_tools
+                .iter()
+                .chain(p.tools.iter().flat_map(|t| &t.limits));
+            for l in all {
+                if !seen.insert(l.counter.value.as_str()) {
+                    many.insert(l.counter.value.as_str());
+                }
+            }
+        }
+        SharedCounters { by_counter, many }
     }
 }
 
@@ -597,7 +626,7 @@ fn shared_counters<'p>(
                 _ => Vec::new(),
             }
         };
-        for (f, kind) in limit_changes(&on(old), &on(new), "limits") {
+        for (f, kind) in limit_changes(&on(old), &on(new), "limits", shared) {
             // Their limit removed stops their charges (more room here), one added starts
             // them; more room for their calls leaves less for this tool's, and the reverse.
             let (loosens, tightens) = match kind {

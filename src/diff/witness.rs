@@ -541,20 +541,19 @@ fn number(n: f64) -> Json {
     }
 }
 
-/// Strings to try against a regex: the pattern's own literal text and common probes,
-/// kept to those the regex matches and a few it does not.
+/// Strings to try against a regex: a sample of each of its alternatives (see
+/// [`crate::regex_sample`]) and a few common probes, some of which it will not match.
 fn regex_probes(pattern: &str) -> Vec<String> {
-    let literal: String = pattern
-        .trim_start_matches('^')
-        .trim_end_matches('$')
-        .replace('\\', "");
-    let mut out = vec![
-        literal,
-        String::new(),
-        "policylayer-witness".to_string(),
-        "https://example.com/".to_string(),
-    ];
-    out.dedup();
+    let mut out: Vec<String> = crate::regex_sample::branches(pattern)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|b| b.sample)
+        .collect();
+    for probe in ["", "policylayer-witness", "https://example.com/"] {
+        if !out.iter().any(|o| o == probe) {
+            out.push(probe.to_string());
+        }
+    }
     out
 }
 

@@ -10,7 +10,7 @@ pub mod rules;
 
 use std::sync::Arc;
 
-use crate::catalog::Catalog;
+use crate::catalog::{self, Catalog};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::json::{Node, Value};
 use crate::policy::{Policy, ToolRule};
@@ -102,6 +102,17 @@ macro_rules! declare_rule {
 pub struct Context<'a> {
     pub policy: &'a Policy,
     pub catalog: &'a Catalog,
+}
+
+impl<'a> Context<'a> {
+    /// Each tool rule of the policy, in file order, with the catalogue's entry for that
+    /// tool when the catalogue has one.
+    pub fn rules(&self) -> impl Iterator<Item = (&'a ToolRule, Option<&'a catalog::Tool>)> + '_ {
+        self.policy
+            .tools
+            .iter()
+            .map(|rule| (rule, self.catalog.tool(&rule.name)))
+    }
 }
 
 /// Runs every rule; findings come back in source order.

@@ -1,4 +1,11 @@
-use super::{append_member, quote, resolve, signal_path, Resolved};
+//! PL108 `batch-limited-per-call`: finds a batch tool (a `batch:<path>` signal: an array of
+//! work items, such as the sessions `session_create_batch` opens) whose calls get through
+//! and whose limits all count calls: none has an `increment_from`. Each such limit is
+//! reported. Batches nested under `[*]` are not, since `increment_from` cannot name them;
+//! neither are tools under `action: "approve"`, whose batches a person reads.
+//! The documentation below is what `policylayer explain` prints.
+
+use super::helpers::{append_member, quote, resolve, signal_path, Resolved};
 use crate::catalog::Signal;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};

@@ -1,6 +1,20 @@
+//! PL112 `condition-never-decides`: finds a condition that cannot have the effect it was
+//! written for, where the policy (and the tool's input schema) prove it: - a `deny_if` that
+//! cannot hold when the `require`s hold: `require` `args.tab eq "main"` with `deny_if`
+//! `args.tab eq "footer"` (any op, tested on every value an `eq`/`in` `require` on the same
+//! path lets through); - a `deny_if` that holds for every value a `require` on the same
+//! path lets through, or repeats that `require`: the tool can never be called; - two
+//! `require`s on one path that no value satisfies together; - an `eq`/`in` whose values the
+//! schema excludes (`enum`, `const` or `type`), such as `deny_if` `args.type eq
+//! "javascript"` when `type` is one of `"text"`, `"js"`…; - `in []`; - a condition written
+//! twice in one list (the safe fix removes the copy).
+//! The documentation below is what `policylayer explain` prints.
+
 use serde_json::Value as Schema;
 
-use super::{a_type, declared_types, quote, remove_item, resolve, sole_suggestion, Resolved};
+use super::helpers::{
+    a_type, declared_types, quote, remove_item, resolve, sole_suggestion, Resolved,
+};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::engine::condition::{apply, Verdict};
@@ -49,8 +63,8 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for rule in &cx.policy.tools {
-        let schema = cx.catalog.tool(&rule.name).map(|t| &t.input_schema);
+    for (rule, tool) in cx.rules() {
+        let schema = tool.map(|t| &t.input_schema);
         Tool {
             cx,
             rule,

@@ -1,3 +1,8 @@
+//! PL109 `counter-shape-conflict`: finds a counter name used by limits that differ in
+//! `window`, `algorithm` or `scope`, anywhere in the policy (`all_tools` and every tool).
+//! Each use that differs from the first is reported, with the first one marked.
+//! The documentation below is what `policylayer explain` prints.
+
 use std::collections::HashMap;
 
 use crate::declare_rule;

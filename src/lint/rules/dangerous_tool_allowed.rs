@@ -1,4 +1,10 @@
-use super::append_member;
+//! PL102 `dangerous-tool-allowed`: finds a destructive tool, or a tool of critical risk,
+//! whose calls get through without a person: listed with `action` allow (written or not),
+//! or unlisted under `default: "allow"`. Hidden tools, denied tools and tools under
+//! `action: "approve"` are not flagged. Limits do not matter here: one call is enough.
+//! The documentation below is what `policylayer explain` prints.
+
+use super::helpers::append_member;
 use crate::catalog::{Category, Risk, Tool};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};

@@ -1,3 +1,7 @@
+//! PL114 `default-allow`: finds `"default": "allow"`: every tool that `tools` does not list
+//! is allowed.
+//! The documentation below is what `policylayer explain` prints.
+
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::lint::Context;

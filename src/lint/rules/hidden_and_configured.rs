@@ -1,4 +1,9 @@
-use super::remove_item;
+//! PL111 `hidden-and-configured`: finds a tool that `hide` hides (by name or with `"*"`)
+//! and that `tools` also configures, and a `hide` entry written twice. The safe fix removes
+//! a duplicate entry; for a hidden and configured tool, you choose which one you meant.
+//! The documentation below is what `policylayer explain` prints.
+
+use super::helpers::remove_item;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::lint::Context;

@@ -1,3 +1,9 @@
+//! PL110 `limit-looser-than-all-tools`: finds a tool limit that an `all_tools` limit always
+//! reaches first: same window (in seconds), same scope, same algorithm, both counting calls
+//! with the same `increment` (no `increment_from`), and a higher `max` on the tool. A tool
+//! limit whose counter other limits also charge is not compared.
+//! The documentation below is what `policylayer explain` prints.
+
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::lint::Context;

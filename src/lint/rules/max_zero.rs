@@ -1,3 +1,8 @@
+//! PL113 `max-zero`: finds a limit with `"max": 0` that consumes units (an `increment`
+//! above 0 or an `increment_from`). A limit that consumes nothing is reported by PL115
+//! instead.
+//! The documentation below is what `policylayer explain` prints.
+
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::lint::Context;

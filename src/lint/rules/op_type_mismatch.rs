@@ -1,4 +1,13 @@
-use super::{a_type, admits, declared_types, resolve, Resolved};
+//! PL105 `op-type-mismatch`: finds an op that cannot apply to the type the tool's input
+//! schema gives the argument: `lt`/`lte`/`gt`/`gte` on anything but a number, `regex`,
+//! `starts_with` or `host_in` on anything but a string, `len_*` on a number, boolean or
+//! null, `contains` on anything but a string or an array (and with a non-string value on a
+//! string). Also an `increment_from` on a boolean, object or null, which cannot be counted.
+//! `grant` and `tool` are strings. Only a type the schema states (`type`, or the values of
+//! `const`/`enum`) counts; an argument it leaves untyped is not checked.
+//! The documentation below is what `policylayer explain` prints.
+
+use super::helpers::{a_type, admits, declared_types, resolve, Resolved};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::json::Value;
@@ -41,8 +50,8 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for rule in &cx.policy.tools {
-        let schema = cx.catalog.tool(&rule.name).map(|t| &t.input_schema);
+    for (rule, tool) in cx.rules() {
+        let schema = tool.map(|t| &t.input_schema);
         for cond in rule.require.iter().chain(&rule.deny_if) {
             if let Some(d) = condition(cx, schema, cond) {
                 out.push(d);

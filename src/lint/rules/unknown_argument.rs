@@ -1,4 +1,12 @@
-use super::{a_type, quote, resolve, sole_suggestion, Resolved};
+//! PL104 `unknown-argument`: finds a condition `path` or an `increment_from` that the
+//! tool's input schema does not have: a key a closed object (`"additionalProperties":
+//! false`) does not list, or a step into a value the schema types as something else
+//! (`args.url.host` on a string `url`, `args.sessions.url` on an array). It suggests the
+//! closest argument name, and when exactly one is close, the safe fix renames it in the
+//! path.
+//! The documentation below is what `policylayer explain` prints.
+
+use super::helpers::{a_type, quote, resolve, sole_suggestion, Resolved};
 use crate::declare_rule;
 use crate::diagnostic::{did_you_mean, Applicability, Diagnostic, Edit, Fix};
 use crate::lint::Context;
@@ -39,8 +47,8 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for rule in &cx.policy.tools {
-        let Some(tool) = cx.catalog.tool(&rule.name) else {
+    for (rule, tool) in cx.rules() {
+        let Some(tool) = tool else {
             continue;
         };
         let paths = rule

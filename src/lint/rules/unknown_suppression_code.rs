@@ -1,4 +1,13 @@
-use super::{quote, sole_suggestion, ALL};
+//! PL116 `unknown-suppression-code`: finds a code in a tool's `"lint": {"ignore": [...]}`
+//! that is not the code of a lint rule: a typo (`PL1O1`), a rule name
+//! (`unlimited-write-tool`), or a parse error code (`PL000`–`PL006`), which is reported
+//! before any rule runs and cannot be suppressed. Codes match in any case (`pl106`). When
+//! the code meant is clear (a rule's name, or a letter typed for a digit as in `PL1O6`),
+//! the safe fix writes it.
+//! The documentation below is what `policylayer explain` prints.
+
+use super::helpers::{quote, sole_suggestion};
+use super::ALL;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::lint::Context;

@@ -1,4 +1,9 @@
-use super::{quote, sole_suggestion};
+//! PL103 `unknown-tool`: finds a tool name the catalogue does not list: a key of `tools` or
+//! an entry of `hide` (other than `"*"`). It suggests the closest catalogued name, and when
+//! exactly one name is close, the safe fix renames the key or entry to it.
+//! The documentation below is what `policylayer explain` prints.
+
+use super::helpers::{quote, sole_suggestion};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::lint::Context;
@@ -63,10 +68,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             .map(|n| rename(entry.span, n, "hide entry"));
         out.push(finding(cx, entry.span, message, help, fix));
     }
-    for rule in &cx.policy.tools {
-        if cx.catalog.tool(&rule.name).is_some() {
-            continue;
-        }
+    for (rule, _) in cx.rules().filter(|(_, tool)| tool.is_none()) {
         let message = format!(
             "tool `{}` is not in the {server} catalogue: this rule matches no call",
             rule.name

@@ -1,3 +1,9 @@
+//! PL101 `unlimited-write-tool`: finds a write, execute, destructive or financial tool that
+//! the policy lets through (listed with `action` allow, or unlisted under `default:
+//! "allow"`) with no limit of its own and no `all_tools` limit. Tools under `action:
+//! "approve"` are gated by a person and are not flagged; read tools are never flagged.
+//! The documentation below is what `policylayer explain` prints.
+
 use crate::catalog::Tool;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};

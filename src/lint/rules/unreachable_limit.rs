@@ -1,3 +1,10 @@
+//! PL115 `unreachable-limit`: finds a limit that no agent can reach: one that allows more
+//! than 100 calls a second on average over its window (`max / (increment × window
+//! seconds)`), such as 1000000000 a minute or 10000000 a day, and a limit that counts
+//! nothing (`"increment": 0` and no `increment_from`). Limits with an `increment_from`
+//! count items or characters, not calls, and are not checked against the rate.
+//! The documentation below is what `policylayer explain` prints.
+
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::lint::Context;

@@ -1,3 +1,7 @@
+//! PL190 `unused-suppression`: a suppression (inline or in the configuration) that
+//! suppressed nothing; computed after the other rules run.
+//! The documentation below is what `policylayer explain` prints.
+
 use crate::declare_rule;
 
 declare_rule! {

@@ -1,4 +1,13 @@
-use super::signal_path;
+//! PL106 `url-without-host-constraint`: finds a tool with a URL argument (a
+//! `url_input:<path>` signal in the catalogue) whose calls get through (allowed, or
+//! unlisted under `default: "allow"`) with no `require` condition on that exact path that
+//! pins the host: `host_in`, `regex` or `starts_with`, or an `eq`/`in` listing the allowed
+//! URLs. For an argument inside an array (`sessions[*].url`) the condition must use the
+//! same `[*]` path; a condition on `sessions[0].url` checks only the first element. A
+//! `deny_if` does not count: it lists what is refused, not what is allowed.
+//! The documentation below is what `policylayer explain` prints.
+
+use super::helpers::signal_path;
 use crate::catalog::Signal;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;

@@ -1,12 +1,17 @@
+//! PL107 `weak-url-regex`: a `regex` or `starts_with` on a URL that lets an attacker's host
+//! through, with a URL the pattern accepts as proof (sampled from the regex).
+//! The documentation below is what `policylayer explain` prints.
+
 use regex::Regex;
 
-use super::{quote, signal_path};
+use super::helpers::{quote, signal_path};
 use crate::catalog::{Signal, Tool};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::json::Value;
 use crate::lint::Context;
 use crate::policy::{Condition, Op, Path, Segment, Test, ToolRule};
+use crate::regex_sample::{branches, Branch};
 
 declare_rule! {
     /// ## What it does
@@ -55,8 +60,7 @@ declare_rule! {
 const ATTACKER: &str = "attacker.invalid";
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for rule in &cx.policy.tools {
-        let tool = cx.catalog.tool(&rule.name);
+    for (rule, tool) in cx.rules() {
         for cond in &rule.require {
             if !is_url_path(tool, &cond.path.value) || host_pinned(rule, &cond.path.value) {
                 continue;
@@ -134,7 +138,7 @@ struct Weakness {
 fn weak_regex(cx: &Context, cond: &Condition, re: &Regex, pattern: &str) -> Option<Diagnostic> {
     let mut found: Vec<Weakness> = Vec::new();
     let mut suggestion = None;
-    for branch in samples(pattern)? {
+    for branch in branches(pattern)? {
         let Some((weaknesses, example)) = probe(re, &branch) else {
             continue;
         };
@@ -163,13 +167,6 @@ fn weak_regex(cx: &Context, cond: &Condition, re: &Regex, pattern: &str) -> Opti
             "use `host_in` to allow hosts; a URL regex needs `^`, escaped dots and an end to the host{example}"
         )),
     )
-}
-
-/// One top-level alternative of a pattern: a string it matches, and whether it starts
-/// with `^` or `\A`.
-struct Branch {
-    sample: String,
-    anchored: bool,
 }
 
 /// Probes one branch's sample; `None` when it is not a URL or host the pattern matches.
@@ -375,286 +372,6 @@ fn printable(text: &str) -> String {
     text.chars().flat_map(char::escape_debug).collect()
 }
 
-/// A string each top-level alternative of `pattern` matches, or `None` for syntax the
-/// sampler does not model.
-fn samples(pattern: &str) -> Option<Vec<Branch>> {
-    let mut s = Sampler {
-        chars: pattern.chars().collect(),
-        pos: 0,
-    };
-    let branches = s.alternatives()?;
-    (s.pos == s.chars.len()).then_some(branches)
-}
-
-/// Builds a matching string by taking every construct once: the first alternative of a
-/// group, one repetition of `?`/`*`/`+`, the least of `{n,m}` (at least one), the first
-/// character of a class. `.` on its own stands for a dot (it was meant as one);
-/// repeated, for a letter.
-struct Sampler {
-    chars: Vec<char>,
-    pos: usize,
-}
-
-/// Longest repetition sampled; longer ones are not URL host patterns.
-const MAX_REPEAT: usize = 32;
-
-/// Longest sample built: nested repetitions multiply, and a URL is far shorter.
-const MAX_SAMPLE: usize = 4096;
-
-enum Atom {
-    /// Text of one repetition, and whether it starts with a start anchor (a group).
-    Text {
-        text: String,
-        anchored: bool,
-    },
-    StartAnchor,
-    /// Zero-width (`$`, `\b`, a flag group) or empty.
-    Nothing,
-}
-
-impl Sampler {
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).copied()
-    }
-
-    fn next(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.pos += 1;
-        Some(c)
-    }
-
-    fn eat(&mut self, c: char) -> bool {
-        let found = self.peek() == Some(c);
-        if found {
-            self.pos += 1;
-        }
-        found
-    }
-
-    fn alternatives(&mut self) -> Option<Vec<Branch>> {
-        let mut branches = vec![self.concat()?];
-        while self.eat('|') {
-            branches.push(self.concat()?);
-        }
-        Some(branches)
-    }
-
-    fn concat(&mut self) -> Option<Branch> {
-        let mut sample = String::new();
-        let mut anchored = None;
-        while let Some(c) = self.peek() {
-            if c == '|' || c == ')' {
-                break;
-            }
-            let lone_dot = c == '.';
-            let atom = self.atom()?;
-            let repeat = self.quantifier()?;
-            match atom {
-                Atom::StartAnchor => {
-                    anchored.get_or_insert(true);
-                }
-                Atom::Nothing => {}
-                Atom::Text {
-                    text,
-                    anchored: starts,
-                } => {
-                    anchored.get_or_insert(starts);
-                    let text = match (repeat, lone_dot) {
-                        (None, _) => text,
-                        (Some(_), true) => "a".into(),
-                        (Some(_), false) => text,
-                    };
-                    sample.push_str(&text.repeat(repeat.unwrap_or(1)));
-                    if sample.len() > MAX_SAMPLE {
-                        return None;
-                    }
-                }
-            }
-        }
-        Some(Branch {
-            sample,
-            anchored: anchored.unwrap_or(false),
-        })
-    }
-
-    /// The repetition count sampled for a quantifier, `None` when there is none.
-    fn quantifier(&mut self) -> Option<Option<usize>> {
-        let count = match self.peek() {
-            Some('?' | '*' | '+') => {
-                self.pos += 1;
-                1
-            }
-            Some('{') => {
-                self.pos += 1;
-                let min = self.number()?;
-                let max = if self.eat(',') {
-                    if self.peek() == Some('}') {
-                        None
-                    } else {
-                        Some(self.number()?)
-                    }
-                } else {
-                    Some(min)
-                };
-                if !self.eat('}') {
-                    return None;
-                }
-                let n = min.max(1).min(max.unwrap_or(usize::MAX));
-                if n > MAX_REPEAT {
-                    return None;
-                }
-                n
-            }
-            _ => return Some(None),
-        };
-        self.eat('?');
-        Some(Some(count))
-    }
-
-    fn number(&mut self) -> Option<usize> {
-        let start = self.pos;
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.pos += 1;
-        }
-        self.chars[start..self.pos]
-            .iter()
-            .collect::<String>()
-            .parse()
-            .ok()
-    }
-
-    fn atom(&mut self) -> Option<Atom> {
-        Some(match self.next()? {
-            '^' => Atom::StartAnchor,
-            '$' => Atom::Nothing,
-            '.' => text('.'),
-            '(' => self.group()?,
-            '[' => text(self.class()?),
-            '\\' => match self.next()? {
-                'A' => Atom::StartAnchor,
-                'z' | 'b' | 'B' => Atom::Nothing,
-                c => text(escape(c)?),
-            },
-            '*' | '+' | '?' | '{' => return None,
-            c => text(c),
-        })
-    }
-
-    fn group(&mut self) -> Option<Atom> {
-        if self.eat('?') {
-            if self.eat('P') || self.peek() == Some('<') {
-                if !self.eat('<') {
-                    return None;
-                }
-                while self.next()? != '>' {}
-            } else {
-                // Flags: `(?i)` applies to the rest, `(?i:...)` to the group. Verbose
-                // mode changes what whitespace means: not modelled.
-                loop {
-                    match self.next()? {
-                        ')' => return Some(Atom::Nothing),
-                        ':' => break,
-                        'x' => return None,
-                        'i' | 'm' | 's' | 'u' | 'U' | 'R' | '-' => {}
-                        _ => return None,
-                    }
-                }
-            }
-        }
-        let first = self.alternatives()?.into_iter().next()?;
-        if !self.eat(')') {
-            return None;
-        }
-        Some(match (first.sample.is_empty(), first.anchored) {
-            (true, true) => Atom::StartAnchor,
-            (true, false) => Atom::Nothing,
-            (false, anchored) => Atom::Text {
-                text: first.sample,
-                anchored,
-            },
-        })
-    }
-
-    /// A character of a bracket class: the first listed, or for a negated class the
-    /// first of a few common ones it does not exclude.
-    fn class(&mut self) -> Option<char> {
-        let negated = self.eat('^');
-        let mut ranges: Vec<(char, char)> = Vec::new();
-        let mut first = true;
-        loop {
-            let c = self.next()?;
-            if c == ']' && !first {
-                break;
-            }
-            first = false;
-            let next = self.peek();
-            if c == '[' || (matches!(c, '&' | '-' | '~') && next == Some(c)) {
-                return None;
-            }
-            let low = if c == '\\' {
-                let e = self.next()?;
-                if let Some(set) = class_escape(e) {
-                    ranges.extend_from_slice(set);
-                    continue;
-                }
-                escape(e)?
-            } else {
-                c
-            };
-            let high = if self.peek() == Some('-') && self.chars.get(self.pos + 1) != Some(&']') {
-                self.pos += 1;
-                match self.next()? {
-                    '\\' => escape(self.next()?)?,
-                    h => h,
-                }
-            } else {
-                low
-            };
-            ranges.push((low, high));
-        }
-        if negated {
-            ['a', '0', '-', '_', 'x']
-                .into_iter()
-                .find(|c| !ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(c)))
-        } else {
-            ranges.first().map(|(lo, _)| *lo)
-        }
-    }
-}
-
-fn text(c: char) -> Atom {
-    Atom::Text {
-        text: c.to_string(),
-        anchored: false,
-    }
-}
-
-/// The character an escape stands for, or one it matches; `None` for escapes not
-/// modelled (code points, Unicode classes).
-fn escape(c: char) -> Option<char> {
-    Some(match c {
-        'd' => '0',
-        'w' | 'D' | 'S' => 'a',
-        'W' => '-',
-        's' => ' ',
-        'n' => '\n',
-        't' => '\t',
-        'r' => '\r',
-        c if c.is_ascii_punctuation() => c,
-        _ => return None,
-    })
-}
-
-/// The ranges of `\d`, `\w`, `\s` inside a class.
-fn class_escape(c: char) -> Option<&'static [(char, char)]> {
-    Some(match c {
-        'd' => &[('0', '9')],
-        'w' => &[('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')],
-        's' => &[(' ', ' '), ('\t', '\r')],
-        _ => return None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -662,7 +379,7 @@ mod tests {
     fn weaknesses(pattern: &str) -> Vec<Kind> {
         let re = Regex::new(pattern).unwrap();
         let mut kinds = Vec::new();
-        for b in samples(pattern).unwrap_or_default() {
+        for b in branches(pattern).unwrap_or_default() {
             if let Some((found, _)) = probe(&re, &b) {
                 kinds.extend(found.into_iter().map(|w| w.kind));
             }
@@ -674,7 +391,7 @@ mod tests {
     #[test]
     fn samples_take_each_construct_once() {
         let s = |p: &str| {
-            samples(p)
+            branches(p)
                 .map(|b| b.into_iter().map(|b| b.sample).collect::<Vec<_>>())
                 .unwrap_or_default()
         };
@@ -688,8 +405,8 @@ mod tests {
         );
         assert_eq!(s(r"(?i)^a\.com$|^b\.org/.*"), ["a.com", "b.org/a"]);
         assert_eq!(s(r"[^/]{2,5}\d"), ["aa0"]);
-        assert!(samples(r"\p{L}").is_none());
-        assert!(samples(r"(?x) a").is_none());
+        assert!(branches(r"\p{L}").is_none());
+        assert!(branches(r"(?x) a").is_none());
     }
 
     #[test]
@@ -713,7 +430,7 @@ mod tests {
         #[test]
         fn probing_never_panics(pattern in r"[\\^$.|?*+(){}\[\]a-z0-9:/@#-]{0,40}") {
             if let Ok(re) = Regex::new(&pattern) {
-                for b in samples(&pattern).unwrap_or_default() {
+                for b in branches(&pattern).unwrap_or_default() {
                     if let Some((found, _)) = probe(&re, &b) {
                         for w in found {
                             proptest::prop_assert!(re.is_match(&w.example));
