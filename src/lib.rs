@@ -23,3 +23,4 @@ pub mod schema;
 pub mod sim;
 pub mod source;
 pub mod timestamp;
+pub mod validate;

@@ -251,3 +251,72 @@ fn explain_prints_rule_docs() {
         .success()
         .stdout(predicate::str::contains("PL101"));
 }
+
+#[test]
+fn a_bad_catalogue_is_every_error_located_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.catalog.json");
+    std::fs::write(
+        &path,
+        "{\"server\":{\"name\":\"s\",\"version\":\"1\"},\n\"tools\":[{\"name\":\"a\",\"category\":\"raed\",\"risk\":\"low\",\"summary\":\"\",\"signals\":[],\"input_schema\":{},\"nte\":\"x\"}]}",
+    )
+    .unwrap();
+    let out = policylayer()
+        .arg("lint")
+        .arg("--catalog")
+        .arg(&path)
+        .arg(root().join("policies/leapfrog.recommended.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("error[PL005]: invalid category \"raed\""),
+        "{err}"
+    );
+    assert!(err.contains("bad.catalog.json:2:33]"), "{err}");
+    assert!(
+        err.contains("error[PL003]: unknown field `nte` in a tool"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `note`?"), "{err}");
+    assert!(!err.contains("catalog::parse"), "{err}");
+}
+
+#[test]
+fn import_reads_its_answer_strictly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tools.json");
+    std::fs::write(
+        &path,
+        "{\"tools\":[{\"name\":\"a\",\"name\":\"b\",\"inputSchema\":{}}]}",
+    )
+    .unwrap();
+    policylayer()
+        .args(["catalog", "import"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("PL002").and(predicate::str::contains("tools.json:1:23")));
+}
+
+#[test]
+fn linting_a_catalogue_by_mistake_stays_short() {
+    let out = policylayer()
+        .arg("lint")
+        .arg(root().join("policies/leapfrog.catalog.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // One label covers the whole `tools` array: only its first and last lines are shown.
+    assert!(
+        text.lines().count() < 80,
+        "{} lines:\n{text}",
+        text.lines().count()
+    );
+    assert!(
+        text.contains("(from here…") && text.contains("…to here"),
+        "{text}"
+    );
+}

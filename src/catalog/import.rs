@@ -41,6 +41,19 @@ const READ_WORDS: &[&str] = &[
     "status",
 ];
 
+/// A `tools/list` answer read through the strict JSON stage: duplicate keys, comments and
+/// the like are located errors, as in every other file this tool reads.
+pub fn read_answer(
+    source: &std::sync::Arc<crate::source::SourceFile>,
+) -> Result<Value, Vec<crate::diagnostic::Diagnostic>> {
+    let parsed = crate::json::parse(source.text());
+    let cx = crate::validate::Cx::new(source, &parsed);
+    match parsed.root {
+        Some(root) if cx.errors.is_empty() => Ok(root.value.to_serde()),
+        _ => Err(cx.errors),
+    }
+}
+
 /// A catalogue from `{"tools": [...]}` or a JSON-RPC response
 /// `{"result": {"tools": [...]}}`. Every tool needs a string `name` and an
 /// object `inputSchema`; names must be unique.

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use crate::catalog;
 use crate::render::catalog as render;
 
-use super::{write_out, CatalogArg, Globals, EXIT_ERROR};
+use super::{report, write_out, CatalogArg, Globals, EXIT_ERROR};
+use crate::source::SourceFile;
 
 #[derive(clap::Args, Debug)]
 pub struct CatalogArgs {
@@ -78,7 +79,10 @@ pub fn run(args: CatalogArgs, g: &Globals) -> u8 {
             file,
             name,
             server_version,
-        } => import(&file, &name, &server_version),
+        } => match import(&file, &name, &server_version, false) {
+            Some(result) => result,
+            None => return EXIT_ERROR,
+        },
         CatalogCommand::Scan { timeout, command } => {
             catalog::scan::scan(&command, std::time::Duration::from_secs(timeout))
                 .map(|c| c.to_json())
@@ -93,17 +97,32 @@ pub fn run(args: CatalogArgs, g: &Globals) -> u8 {
     }
 }
 
-fn import(file: &PathBuf, name: &str, version: &str) -> miette::Result<String> {
-    let mut text = String::new();
-    if file.as_os_str() == "-" {
-        io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| miette::miette!("cannot read standard input: {e}"))?;
+fn import(
+    file: &std::path::Path,
+    name: &str,
+    version: &str,
+    color: bool,
+) -> Option<miette::Result<String>> {
+    let source = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        if let Err(e) = io::stdin().read_to_string(&mut text) {
+            return Some(Err(miette::miette!("cannot read standard input: {e}")));
+        }
+        SourceFile::new("-", text)
     } else {
-        text = std::fs::read_to_string(file)
-            .map_err(|e| miette::miette!("cannot read {}: {e}", file.display()))?;
+        match SourceFile::read(file) {
+            Ok(s) => s,
+            Err(d) => {
+                report(&[*d], color);
+                return None;
+            }
+        }
+    };
+    match catalog::import::read_answer(&source) {
+        Ok(value) => Some(catalog::import::import(&value, name, version).map(|c| c.to_json())),
+        Err(diags) => {
+            report(&diags, color);
+            None
+        }
     }
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| miette::miette!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))?;
-    Ok(catalog::import::import(&value, name, version)?.to_json())
 }

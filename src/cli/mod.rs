@@ -115,7 +115,7 @@ pub struct Globals {
 
 impl Globals {
     /// The catalogue named after the command, or before it, or the built-in one.
-    fn catalog(&self, arg: &CatalogArg) -> Result<CatalogRef, miette::Report> {
+    fn catalog(&self, arg: &CatalogArg) -> Result<CatalogRef, Vec<Diagnostic>> {
         match arg.catalog.as_ref().or(self.catalog.as_ref()) {
             Some(path) => Catalog::load(path).map(CatalogRef::Owned),
             None => Ok(CatalogRef::Builtin(Catalog::leapfrog())),
@@ -206,11 +206,10 @@ fn load_policy(path: &Path, color: bool) -> Option<Policy> {
 
 /// Loads the catalogue for a command, or prints why not; `None` means exit 2.
 fn load_catalog(g: &Globals, arg: &CatalogArg, color: bool) -> Option<CatalogRef> {
-    let _ = color;
     match g.catalog(arg) {
         Ok(c) => Some(c),
-        Err(e) => {
-            eprintln!("{e:?}");
+        Err(diags) => {
+            report(&diags, color);
             None
         }
     }
