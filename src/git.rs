@@ -35,13 +35,18 @@ impl Side {
 
     /// The committed version of a working file, for `diff FILE` alone: `HEAD:./FILE`.
     pub fn head_of(file: &str) -> Side {
+        Side::at("HEAD", file)
+    }
+
+    /// A working file's version in `rev`, found from the current folder: `REV:./FILE`.
+    pub fn at(rev: &str, file: &str) -> Side {
         let path = if Path::new(file).is_absolute() || file.starts_with("./") {
             file.to_string()
         } else {
             format!("./{file}")
         };
         Side::Revision {
-            rev: "HEAD".into(),
+            rev: rev.to_string(),
             path,
         }
     }
@@ -60,6 +65,8 @@ impl Side {
 pub struct GitError {
     pub message: String,
     pub help: String,
+    /// The revision exists but has no file at that path (a file new in this change).
+    pub missing: bool,
 }
 
 /// The bytes of `path` at `rev`, from the repository around the current folder.
@@ -70,6 +77,7 @@ pub fn show(rev: &str, path: &str) -> Result<Vec<u8>, GitError> {
         .map_err(|e| GitError {
             message: format!("cannot run git to read {rev}:{path}: {e}"),
             help: "install git, or compare two files".into(),
+            missing: false,
         })?;
     if output.status.success() {
         return Ok(output.stdout);
@@ -77,10 +85,11 @@ pub fn show(rev: &str, path: &str) -> Result<Vec<u8>, GitError> {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let first = stderr.lines().next().unwrap_or("").trim();
     let first = first.strip_prefix("fatal: ").unwrap_or(first);
+    let missing =
+        stderr.contains("does not exist in") || stderr.contains("exists on disk, but not in");
     let help = if stderr.contains("not a git repository") {
         "run policylayer inside the repository, or compare two files"
-    } else if stderr.contains("does not exist in") || stderr.contains("exists on disk, but not in")
-    {
+    } else if missing {
         "the file is not in that revision: check the path (relative to the repository's top, or ./ for this folder)"
     } else {
         "check the revision name (`git log --oneline` lists them)"
@@ -88,6 +97,7 @@ pub fn show(rev: &str, path: &str) -> Result<Vec<u8>, GitError> {
     Err(GitError {
         message: format!("cannot read {rev}:{path}: {}", clip(first, 200)),
         help: help.into(),
+        missing,
     })
 }
 

@@ -243,6 +243,41 @@ fn sides_can_be_git_revisions_and_one_side_means_head() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("\"old\": \"HEAD:policy.json\""));
+    // As the pre-commit hook calls it: every staged file against HEAD.
+    std::fs::copy(
+        fixtures().join("host-added/old.json"),
+        d.join("second.json"),
+    )
+    .unwrap();
+    git(d, &["add", "second.json"]);
+    git(d, &["commit", "-q", "-m", "second"]);
+    policylayer(d)
+        .args([
+            "diff",
+            "--against",
+            "HEAD",
+            "second.json",
+            "--fail-on",
+            "loosen",
+        ])
+        .assert()
+        .code(0);
+    policylayer(d)
+        .args([
+            "diff",
+            "--against",
+            "HEAD",
+            "second.json",
+            "policy.json",
+            "--fail-on",
+            "loosen",
+        ])
+        .assert()
+        .code(1);
+    policylayer(d)
+        .args(["diff", "a.json", "b.json", "c.json"])
+        .assert()
+        .code(2);
     policylayer(d)
         .args(["diff", "nope:policy.json", "policy.json"])
         .assert()

@@ -4,6 +4,7 @@
 use std::io::BufReader;
 use std::path::PathBuf;
 
+use crate::catalog::Catalog;
 use crate::diff::replay::{self, ReplayError};
 use crate::diff::{self, Report};
 use crate::git::{self, Side};
@@ -22,9 +23,13 @@ pub struct DiffArgs {
     /// The old policy: a file or `REV:path` (with NEW alone: `HEAD:./NEW`).
     #[arg(value_name = "OLD")]
     pub old: String,
-    /// The new policy: a file or `REV:path`.
+    /// The new policy: a file or `REV:path` (with `--against`: more files).
     #[arg(value_name = "NEW")]
-    pub new: Option<String>,
+    pub new: Vec<String>,
+    /// Compare each file given with its version in this revision (`--against HEAD`, as the
+    /// pre-commit hook does for every staged policy).
+    #[arg(long, value_name = "REV")]
+    pub against: Option<String>,
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
     /// Exit 1 when the change moves access this way ("may loosen" counts both ways).
@@ -65,17 +70,41 @@ pub fn run(args: DiffArgs, g: &Globals) -> u8 {
     let Some(catalog) = super::load_catalog(g, &args.catalog, color) else {
         return EXIT_ERROR;
     };
-    let (old_side, new_side) = match &args.new {
-        Some(new) => (Side::parse(&args.old), Side::parse(new)),
-        None => (Side::head_of(&args.old), Side::File(args.old.clone())),
+    let pairs: Vec<(Side, Side)> = match (&args.against, args.new.as_slice()) {
+        (Some(rev), _) => std::iter::once(&args.old)
+            .chain(&args.new)
+            .map(|f| (Side::at(rev, f), Side::File(f.clone())))
+            .collect(),
+        (None, []) => vec![(Side::head_of(&args.old), Side::File(args.old.clone()))],
+        (None, [new]) => vec![(Side::parse(&args.old), Side::parse(new))],
+        (None, _) => return fail("diff takes OLD and NEW (or several files with --against REV)"),
     };
-    let (Some(old), Some(new)) = (load(&old_side, color), load(&new_side, color)) else {
+    pairs
+        .iter()
+        .map(|(old, new)| one(&args, &catalog, old, new, color, args.against.is_some()))
+        .max()
+        .unwrap_or(EXIT_OK)
+}
+
+/// One comparison, printed; its exit code.
+fn one(
+    args: &DiffArgs,
+    catalog: &Catalog,
+    old_side: &Side,
+    new_side: &Side,
+    color: bool,
+    new_files_allowed: bool,
+) -> u8 {
+    let (Some(old), Some(new)) = (
+        load(old_side, color, new_files_allowed),
+        load(new_side, color, false),
+    ) else {
         return EXIT_ERROR;
     };
-    let report = diff::compare(&old, &new, &catalog);
+    let report = diff::compare(&old, &new, catalog);
     let text = args
         .text
-        .then(|| canonical_diff(&old, &new, &old_side, &new_side));
+        .then(|| canonical_diff(&old, &new, old_side, new_side));
     let replay = if args.trace.is_empty() {
         None
     } else {
@@ -117,12 +146,21 @@ fn fails(report: &Report, fail_on: Option<FailOn>) -> bool {
     }
 }
 
-/// Reads and validates one side, or reports why not.
-fn load(side: &Side, color: bool) -> Option<Policy> {
+/// What a policy that is new in this change is compared with: nothing visible, nothing
+/// allowed, so everything it lets through counts as loosening.
+const NOTHING: &str = r#"{"version": "1", "default": "deny", "hide": ["*"]}"#;
+
+/// Reads and validates one side, or reports why not. With `missing_is_nothing`, a file the
+/// revision does not have is compared as a policy that allows nothing.
+fn load(side: &Side, color: bool, missing_is_nothing: bool) -> Option<Policy> {
     let source = match side {
         Side::File(path) => rewrite::read(path.as_ref()).map(|o| o.source),
         Side::Revision { rev, path } => match git::show(rev, path) {
             Ok(bytes) => SourceFile::from_bytes(side.name(), bytes),
+            Err(e) if e.missing && missing_is_nothing => Ok(SourceFile::new(
+                format!("{} (new file)", side.name()),
+                NOTHING,
+            )),
             Err(e) => {
                 eprintln!("error: {}\n  help: {}", e.message, e.help);
                 return None;

@@ -59,6 +59,8 @@ pub enum LintFormat {
     Sarif,
     /// GitHub Actions workflow annotations.
     Github,
+    /// A GitLab code-quality report.
+    Gitlab,
 }
 
 /// What linting the files gathered.
@@ -246,5 +248,6 @@ fn write_report(args: &LintArgs, run: &Run, color: bool) -> io::Result<()> {
             writeln!(out, "{text}")
         }
         LintFormat::Github => out.write_all(diagnostics::github(all).as_bytes()),
+        LintFormat::Gitlab => writeln!(out, "{:#}", diagnostics::gitlab(all)),
     }
 }

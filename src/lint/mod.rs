@@ -411,3 +411,36 @@ pub fn explain(rule: &Rule) -> String {
         rule.documentation()
     )
 }
+
+/// `docs/rules.md`: every code with its documentation, generated from the registry so the
+/// page cannot drift from `explain` (a test compares the committed file with this).
+pub fn rules_markdown() -> String {
+    let mut out = String::from(
+        "# Lint rules\n\nGenerated from the rule registry: `policylayer explain CODE` prints the same text,\n\
+         and a test fails when this page is stale (`POLICYLAYER_BLESS=1 cargo test --test docs`\n\
+         rewrites it). PL0xx are the errors of reading and validating a file: a policy with one is\n\
+         not linted, and the command exits 2. PL1xx are the lint rules.\n\n\
+         | code | name | default severity | finds |\n|---|---|---|---|\n",
+    );
+    for rule in rules::ALL {
+        out.push_str(&format!(
+            "| [{}](#{}) | `{}` | {} | {} |\n",
+            rule.code,
+            rule.code.to_lowercase(),
+            rule.name,
+            rule.severity,
+            rule.summary().replace('|', "\\|")
+        ));
+    }
+    for rule in rules::ALL {
+        let doc = rule.documentation().replace("\n## ", "\n### ");
+        let doc = doc
+            .strip_prefix("## ")
+            .map_or(doc.clone(), |d| format!("### {d}"));
+        out.push_str(&format!(
+            "\n## {}\n\n`{}`, default severity: {}\n\n{}\n",
+            rule.code, rule.name, rule.severity, doc
+        ));
+    }
+    out
+}

@@ -102,6 +102,39 @@ pub fn summary_line(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> String {
     )
 }
 
+/// Diagnostics as a GitLab code-quality report: a JSON array a merge request shows inline.
+pub fn gitlab(diagnostics: &[Diagnostic]) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let loc = d.location();
+            // Stable across runs for the same finding in the same place, as GitLab wants.
+            let fingerprint = format!(
+                "{:016x}",
+                fnv1a(format!("{}|{}|{}|{}", d.code, loc.file, loc.line, d.message).as_bytes())
+            );
+            serde_json::json!({
+                "description": format!("{} {}", d.code, d.message),
+                "check_name": d.code,
+                "fingerprint": fingerprint,
+                "severity": match d.severity {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                },
+                "location": { "path": loc.file, "lines": { "begin": loc.line } },
+            })
+        })
+        .collect();
+    serde_json::Value::Array(items)
+}
+
+/// FNV-1a, 64 bits: a small stable hash for fingerprints.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// Diagnostics as GitHub Actions workflow commands, one a line: they show as
 /// annotations on the pull request's diff.
 pub fn github(diagnostics: &[Diagnostic]) -> String {
