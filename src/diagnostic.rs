@@ -69,7 +69,7 @@ impl Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
-            message: message.into(),
+            message: clip_quoted(message.into()),
             source: Arc::clone(source),
             span,
             label: String::new(),
@@ -80,12 +80,12 @@ impl Diagnostic {
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
-        self.label = label.into();
+        self.label = clip_quoted(label.into());
         self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(clip_quoted(help.into()));
         self
     }
 
@@ -226,13 +226,85 @@ impl miette::Diagnostic for Rendered<'_> {
 }
 
 /// The closest of `candidates` to a misspelt `word`, if one is close enough to suggest.
+/// Characters of a quoted value shown in a message; a longer one is cut, with its size.
+pub const QUOTE_CHARS: usize = 60;
+
+/// A message with every quoted value (between backticks or double quotes) longer than
+/// [`QUOTE_CHARS`] cut to its start and its size: `` `aaaa… (52,428,800 bytes)` ``. A
+/// 50 MB tool name is then one line of output, not 50 MB, in every format.
+pub fn clip_quoted(message: String) -> String {
+    if message.len() <= 2 * QUOTE_CHARS {
+        return message;
+    }
+    let mut out = String::with_capacity(4 * QUOTE_CHARS);
+    let mut rest = message.as_str();
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = &rest[open..open + 1];
+        out.push_str(&rest[..=open]);
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find(quote) else {
+            break;
+        };
+        let inner = &rest[..close];
+        match inner.char_indices().nth(QUOTE_CHARS) {
+            Some((cut, _)) => out.push_str(&format!(
+                "{}… ({} bytes)",
+                &inner[..cut],
+                thousands(inner.len())
+            )),
+            None => out.push_str(inner),
+        }
+        out.push_str(quote);
+        rest = &rest[close + 1..];
+    }
+    match rest.char_indices().nth(4 * QUOTE_CHARS) {
+        Some((cut, _)) => out.push_str(&format!(
+            "{}… ({} bytes)",
+            &rest[..cut],
+            thousands(rest.len())
+        )),
+        None => out.push_str(rest),
+    }
+    out
+}
+
+/// A value from the input as it may be shown: whole, or its first [`QUOTE_CHARS`]
+/// characters and its size.
+pub fn clip(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(QUOTE_CHARS) {
+        Some((cut, _)) => format!("{}… ({} bytes)", &value[..cut], thousands(value.len())).into(),
+        None => value.into(),
+    }
+}
+
+/// `52428800` → `52,428,800`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Names longer than this are nobody's typo: no suggestion is looked for (comparing a huge
+/// string with every candidate would cost its length times theirs).
+const MAX_SUGGEST_LEN: usize = 128;
+
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if word.len() > MAX_SUGGEST_LEN {
+        return None;
+    }
     let word_lower = word.to_lowercase();
     candidates
         .into_iter()
+        .filter(|c| c.len() <= MAX_SUGGEST_LEN)
         .map(|c| (strsim::jaro_winkler(&word_lower, &c.to_lowercase()), c))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
@@ -242,6 +314,18 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_quoted_values_are_cut_with_their_size() {
+        let huge = "x".repeat(1_000_000);
+        let m = clip_quoted(format!("unknown field `{huge}` in the policy"));
+        assert!(m.len() < 200, "{m}");
+        assert!(m.contains("… (1,000,000 bytes)`"), "{m}");
+        assert!(m.ends_with("in the policy"));
+        let short = "unknown field `requires` in tool `navigate`".to_string();
+        assert_eq!(clip_quoted(short.clone()), short);
+        assert_eq!(did_you_mean(&huge, ["x"]), None);
+    }
 
     #[test]
     fn suggests_only_close_names() {

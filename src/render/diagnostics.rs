@@ -9,8 +9,36 @@ use super::plural;
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::source::Span;
 
+/// A source line longer than this is shown as an excerpt around the error.
+const LONG_LINE: usize = 400;
+
+/// The diagnostic to draw: itself, or on a long line an excerpt of that line around the
+/// primary span (other labels are left out), so a huge value is not printed whole.
+fn drawable(d: &Diagnostic) -> std::borrow::Cow<'_, Diagnostic> {
+    let src = &d.source;
+    let line = src.line_span(src.line_index(d.span.start));
+    if line.end - line.start <= LONG_LINE {
+        return std::borrow::Cow::Borrowed(d);
+    }
+    let (row, _) = src.line_col(d.span.start);
+    let text = &src.text()[line.start..line.end];
+    let (excerpt, at) =
+        crate::source::SourceFile::line_excerpt(src.name(), text, row, d.span.start - line.start);
+    let len = d
+        .span
+        .end
+        .saturating_sub(d.span.start)
+        .min(excerpt.text().len() - at);
+    let mut short = d.clone();
+    short.source = excerpt;
+    short.span = Span::new(at, at + len);
+    short.related.clear();
+    std::borrow::Cow::Owned(short)
+}
+
 /// Renders one diagnostic as a snippet with its labels and help.
 pub fn render_human(d: &Diagnostic, color: bool) -> String {
+    let d = &*drawable(d);
     let theme = if color {
         GraphicalTheme::unicode()
     } else {

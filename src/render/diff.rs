@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use colored::Colorize;
 use serde_json::{json, Value as Json};
 
+use crate::diagnostic::{clip, clip_quoted};
 use crate::diff::replay::{Moved, Replay};
 use crate::diff::{Certainty, Change, Group, Report, Witness};
 
@@ -28,7 +29,7 @@ const GROUPS: [(Group, &str); 4] = [
 ];
 
 fn tool_label(c: &Change) -> String {
-    let name = c.tool.as_deref().unwrap_or("(whole policy)");
+    let name = clip(c.tool.as_deref().unwrap_or("(whole policy)"));
     match c.class {
         Some((category, risk)) => format!("{name} [{category}, {risk}]"),
         None => name.to_string(),
@@ -38,7 +39,7 @@ fn tool_label(c: &Change) -> String {
 /// The arguments of `policylayer check` that replay the deciding call.
 pub fn witness_command(w: &Witness) -> String {
     let args = w.args.to_string().replace('\'', "'\\''");
-    let mut s = format!("--tool {} --args '{args}'", w.tool);
+    let mut s = format!("--tool {} --args '{}'", clip(&w.tool), clip(&args));
     if w.grant != "default" {
         s.push_str(&format!(" --grant {}", w.grant));
     }
@@ -95,7 +96,7 @@ pub fn human(view: &DiffView) -> String {
         let _ = writeln!(out, "{heading}");
         for c in items {
             let _ = writeln!(out, "  {}", tool_label(c).bold());
-            let _ = writeln!(out, "    {}", c.what);
+            let _ = writeln!(out, "    {}", clip_quoted(c.what.clone()));
             let w = match group {
                 Group::Loosened | Group::MayLoosen => c.loosening_witness.as_ref(),
                 Group::Tightened => c.tightening_witness.as_ref(),
@@ -222,7 +223,7 @@ pub fn json(view: &DiffView) -> Json {
                 "groups": c.groups().iter().map(|g| g.as_str()).collect::<Vec<_>>(),
                 "loosens": certainty(c.loosens),
                 "tightens": certainty(c.tightens),
-                "change": c.what,
+                "change": clip_quoted(c.what.clone()),
                 "loosening_witness": c.loosening_witness.as_ref().map(witness_json),
                 "tightening_witness": c.tightening_witness.as_ref().map(witness_json),
             })
@@ -315,11 +316,11 @@ pub fn markdown(view: &DiffView) -> String {
                     group.as_str(),
                     c.tool
                         .as_deref()
-                        .map_or("*(whole policy)*".to_string(), |t| format!("`{t}`")),
+                        .map_or("*(whole policy)*".to_string(), |t| format!("`{}`", clip(t))),
                     c.class
                         .map(|(cat, risk)| format!("{cat} / {risk}"))
                         .unwrap_or_default(),
-                    cell(&c.what),
+                    cell(&clip_quoted(c.what.clone())),
                     cell(&witness)
                 );
             }

@@ -29,7 +29,13 @@ pub(super) fn sole_suggestion<'a>(word: &str, candidates: &[&'a str]) -> Option<
     let limit = if word.chars().count() < 6 { 1 } else { 2 };
     let mut best: Option<(usize, &'a str)> = None;
     let mut tied = false;
-    for &candidate in candidates {
+    // Within `limit` edits only of a name about as long: the distance costs the product of
+    // the lengths, and a 50 MB name is nobody's typo.
+    let chars = word.chars().count();
+    let near = |c: &str| {
+        c.len() <= chars.saturating_mul(4) + limit && c.chars().count().abs_diff(chars) <= limit
+    };
+    for &candidate in candidates.iter().filter(|c| near(c)) {
         let distance = strsim::damerau_levenshtein(&word, &candidate.to_lowercase());
         match best {
             Some((b, _)) if distance > b => {}
