@@ -823,6 +823,14 @@ fn check_human_output_names_the_rule() {
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("/default"), "{}", run.stdout);
     assert!(run.stdout.contains("policy.json:3:14"), "{}", run.stdout);
+    // An allowed call is a plain line, not a warning.
+    let run = Run::of(case.cmd(&["check", "--tool", "snapshot"]));
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.starts_with("allow: snapshot\n  decided by /tools/snapshot"), "{}", run.stdout);
+    assert!(!run.stdout.contains("warning"), "{}", run.stdout);
+    // A misspelt tool gets a did-you-mean.
+    let run = Run::of(case.cmd(&["check", "--tool", "snapshto"]));
+    assert!(run.stderr.contains("did you mean `snapshot`?"), "{}", run.stderr);
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::json::{self, Value};
 use crate::render::check as render;
 use crate::timestamp::parse_ts;
 
-use super::{fail, write_out, ColorArg, Globals, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
+use super::{fail, write_out, CatalogArg, ColorArg, Globals, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
@@ -27,6 +27,8 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
     #[command(flatten)]
+    pub catalog: CatalogArg,
+    #[command(flatten)]
     pub color: ColorArg,
 }
 
@@ -34,6 +36,34 @@ pub struct CheckArgs {
 pub enum CheckFormat {
     Human,
     Json,
+}
+
+/// A tool neither the policy nor the catalogue knows is probably misspelt: say so on
+/// stderr, with the closest name, before deciding it as written.
+fn suggest_tool(
+    tool: &str,
+    policy: &crate::policy::Policy,
+    g: &Globals,
+    arg: &CatalogArg,
+    color: bool,
+) {
+    let Some(catalog) = super::load_catalog(g, arg, color) else {
+        return;
+    };
+    if catalog.tool(tool).is_some() {
+        return;
+    }
+    let names = policy
+        .tools
+        .iter()
+        .map(|t| t.name.as_str())
+        .chain(catalog.tools().iter().map(|t| t.name.as_str()));
+    if let Some(close) = crate::diagnostic::did_you_mean(tool, names) {
+        eprintln!(
+            "note: `{}` is not a tool of the policy or the catalogue; did you mean `{close}`?",
+            crate::diagnostic::clip(tool)
+        );
+    }
 }
 
 pub fn run(a: CheckArgs, g: &Globals) -> u8 {
@@ -62,6 +92,9 @@ pub fn run(a: CheckArgs, g: &Globals) -> u8 {
         Some(Ok(t)) => t,
         Some(Err(m)) => return fail(format!("--at: {m}")),
     };
+    if policy.tool(&a.tool).is_none() && policy.hidden_by(&a.tool).is_none() {
+        suggest_tool(&a.tool, &policy, g, &a.catalog, color);
+    }
     let mut engine = Engine::new(&policy);
     let outcome = engine.evaluate(&Call {
         tool: &a.tool,

@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use colored::Colorize;
+
+use crate::diagnostic::{clip, Diagnostic, Severity};
 use crate::engine::{Decision, Outcome, Rule};
 use crate::policy::Policy;
 
@@ -30,23 +32,42 @@ pub fn json(policy: &Policy, tool: &str, grant: &str, outcome: &Outcome, rule: &
     v
 }
 
-/// The verdict as a snippet of the policy at the deciding rule.
+/// The verdict for a person: a denial as an error at the deciding rule, with the text the
+/// agent receives and when a rate-limited call would fit again; an allowed call as a plain
+/// line naming the rule (it is not a problem, so not a warning).
 pub fn human(policy: &Policy, tool: &str, outcome: &Outcome, rule: &Rule, color: bool) -> String {
-    let verdict = match outcome.reason {
-        Some(r) => format!("deny ({r})"),
-        None => outcome.decision.to_string(),
-    };
-    let d = Diagnostic::error(
+    if outcome.decision != Decision::Deny {
+        let verdict = outcome.decision.to_string();
+        let verdict = if color {
+            verdict.green().bold().to_string()
+        } else {
+            verdict
+        };
+        return format!(
+            "{verdict}: {}\n  decided by {} at {}\n",
+            clip(tool),
+            rule.pointer,
+            rule.location
+        );
+    }
+    let reason = outcome.reason.map_or(String::new(), |r| format!(" ({r})"));
+    let mut help = Vec::new();
+    if let Some(message) = policy.tool(tool).and_then(|t| t.message.as_ref()) {
+        help.push(format!("the agent receives: {}", message.value));
+    }
+    if let Some(r) = outcome.retry_after_s {
+        help.push(format!("the call would fit again in {r}s"));
+    }
+    let mut d = Diagnostic::error(
         "decision",
         &policy.source,
         rule.span,
-        format!("{tool}: {verdict}"),
+        format!("{}: deny{reason}", clip(tool)),
     )
-    .with_severity(if outcome.decision == Decision::Deny {
-        Severity::Error
-    } else {
-        Severity::Warning
-    })
+    .with_severity(Severity::Error)
     .with_label(format!("{} — decided here", rule.pointer));
+    if !help.is_empty() {
+        d = d.with_help(help.join("\n"));
+    }
     render_human(&d, color)
 }
