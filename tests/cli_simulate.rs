@@ -479,6 +479,13 @@ fn rpc_ids_match_by_json_value() {
         ]
     );
     assert_eq!(run.summary()["skipped"], 2);
+    // A policy with limits meets calls without times: said once.
+    assert_eq!(
+        run.stderr.matches("carry no time").count(),
+        1,
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -826,11 +833,20 @@ fn check_human_output_names_the_rule() {
     // An allowed call is a plain line, not a warning.
     let run = Run::of(case.cmd(&["check", "--tool", "snapshot"]));
     assert_eq!(run.code, 0);
-    assert!(run.stdout.starts_with("allow: snapshot\n  decided by /tools/snapshot"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .starts_with("allow: snapshot\n  decided by /tools/snapshot"),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains("warning"), "{}", run.stdout);
     // A misspelt tool gets a did-you-mean.
     let run = Run::of(case.cmd(&["check", "--tool", "snapshto"]));
-    assert!(run.stderr.contains("did you mean `snapshot`?"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `snapshot`?"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -68,6 +68,17 @@ impl<'c> Reporter<'c> {
         if let Some(p) = &self.progress {
             p.finish_and_clear();
         }
+        let policy = engine.policy();
+        let limited =
+            !policy.all_tools.is_empty() || policy.tools.iter().any(|t| !t.limits.is_empty());
+        if tally.untimed > 0 && limited {
+            writeln!(
+                self.err,
+                "{}: {} JSON-RPC calls carry no time: each was evaluated at the time of the line before it (often all at one instant), so read their `rate_limited` results with care",
+                "warning".yellow().bold(),
+                tally.untimed
+            )?;
+        }
         match self.format {
             Format::Jsonl => {
                 writeln!(

@@ -58,6 +58,8 @@ pub struct Tally {
     pub expect_failed: u64,
     pub malformed: u64,
     pub warnings: u64,
+    /// JSON-RPC calls: they carry no time, so each is evaluated at the line before's.
+    pub untimed: u64,
     pub by_tool: Breakdown,
     pub by_grant: Breakdown,
     /// Denials per rule and reason (a require can fail or mismatch), with the first one's place.
@@ -468,6 +470,9 @@ impl<'p> Simulator<'p> {
         pending: &mut Pending,
         out: &mut dyn Output,
     ) -> std::io::Result<()> {
+        if record.id.is_some() {
+            self.tally.untimed += 1;
+        }
         if let Some(ts) = record.ts {
             if ts < self.clock {
                 self.tally.warnings += 1;
