@@ -229,3 +229,32 @@ fn shipped_policies_keep_their_meaning_and_format_once() {
         );
     }
 }
+
+/// A write that fails part-way (here: the file size limit, with its signal ignored so the
+/// write returns an error) leaves the original byte-identical and no temporary file behind.
+#[test]
+fn a_failed_write_leaves_the_original_and_no_temp_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/leapfrog.recommended.json"),
+    )
+    .unwrap();
+    let minified: serde_json::Value = serde_json::from_str(&original).unwrap();
+    let minified = minified.to_string();
+    std::fs::write(dir.path().join("policy.json"), &minified).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("policylayer");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("trap '' XFSZ; ulimit -f 1; exec '{}' fmt policy.json", bin.display()))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write policy.json"));
+    assert_eq!(std::fs::read_to_string(dir.path().join("policy.json")).unwrap(), minified);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["policy.json"]);
+}
