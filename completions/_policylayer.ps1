@@ -88,6 +88,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Evaluation time (RFC 3339 or UNIX seconds)')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'policy')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is respected under auto)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -184,6 +185,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             break
         }
         'policylayer;diff' {
+            [CompletionResult]::new('--against', '--against', [CompletionResultType]::ParameterName, 'Compare each file given with its version in this revision (`--against HEAD`, as the pre-commit hook does for every staged policy)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when the change moves access this way ("may loosen" counts both ways)')
             [CompletionResult]::new('--trace', '--trace', [CompletionResultType]::ParameterName, 'Replay these traces under both policies and report the calls whose decision changed')

@@ -331,7 +331,7 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__check)
-            opts="-h -V --tool --args --grant --at --policy --format --color --help --version"
+            opts="-h -V --tool --args --grant --at --policy --format --catalog --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,6 +361,10 @@ _policylayer() {
                     COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
+                --catalog)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -387,12 +391,16 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__diff)
-            opts="-h -V --format --fail-on --text --trace --catalog --color --help --version"
+            opts="-h -V --against --format --fail-on --text --trace --catalog --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --against)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json markdown" -- "${cur}"))
                     return 0
@@ -710,7 +718,7 @@ _policylayer() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "human json sarif github" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "human json sarif github gitlab" -- "${cur}"))
                     return 0
                     ;;
                 --config)

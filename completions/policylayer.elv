@@ -81,6 +81,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand --at 'Evaluation time (RFC 3339 or UNIX seconds)'
             cand --policy 'policy'
             cand --format 'format'
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
             cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -163,6 +164,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand --version 'Print version'
         }
         &'policylayer;diff'= {
+            cand --against 'Compare each file given with its version in this revision (`--against HEAD`, as the pre-commit hook does for every staged policy)'
             cand --format 'format'
             cand --fail-on 'Exit 1 when the change moves access this way ("may loosen" counts both ways)'
             cand --trace 'Replay these traces under both policies and report the calls whose decision changed'

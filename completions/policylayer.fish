@@ -44,7 +44,8 @@ complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "help" -d 'P
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l format -r -f -a "human\t'Source snippets like rustc\'s, then a summary line'
 json\t'One JSON array of diagnostics'
 sarif\t'SARIF 2.1.0, for code scanning'
-github\t'GitHub Actions workflow annotations'"
+github\t'GitHub Actions workflow annotations'
+gitlab\t'A GitLab code-quality report'"
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l config -d 'Configuration file (default: the nearest policylayer.toml, or pyproject.toml with a [tool.policylayer] section, from each policy\'s folder up)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l select -d 'Only these rules: codes or code prefixes, comma-separated (replaces the config\'s)' -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l ignore -d 'Skip these rules: codes or code prefixes, comma-separated (added to the config\'s)' -r
@@ -85,6 +86,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l at -d 
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l policy -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l format -r -f -a "human\t''
 json\t''"
+complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -125,6 +127,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l catalog
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l force -d 'Replace an existing file'
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s V -l version -d 'Print version'
+complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l against -d 'Compare each file given with its version in this revision (`--against HEAD`, as the pre-commit hook does for every staged policy)' -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l format -r -f -a "human\t''
 json\t''
 markdown\t'A verdict and a table, to post as a pull-request comment'"

@@ -100,7 +100,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 let member = format!("\"increment_from\": {}", quote(&batch.to_string()));
                 d = d.with_fix(Fix {
                     description: format!("count one unit per element of `{batch}`"),
-                    applicability: Applicability::Safe,
+                    applicability: Applicability::Unsafe,
                     edits: vec![append_member(text, limit.span, &member)],
                 });
             }
