@@ -506,5 +506,18 @@ proptest! {
         prop_assert!(compare(&old, &formatted, Catalog::leapfrog()).changes.is_empty());
         let reprinted = Policy::parse(SourceFile::new("g.json", pretty)).expect("pretty parses");
         prop_assert!(compare(&old, &reprinted, Catalog::leapfrog()).changes.is_empty());
+        // fmt never changes a decision, and formatting what fmt wrote changes nothing.
+        prop_assert_eq!(policylayer::fmt::format(&formatted), policylayer::fmt::format(&old));
+        for _ in 0..16 {
+            let tool = r.pick(&TOOLS);
+            let args = random_args(&mut r);
+            for run in [Run::Burst, Run::TwoGrants, Run::Spread] {
+                prop_assert_eq!(
+                    decisions(&old, tool, "g1", &args, 12, run),
+                    decisions(&formatted, tool, "g1", &args, 12, run),
+                    "fmt changed a decision of {} {}", tool, args
+                );
+            }
+        }
     }
 }

@@ -30,9 +30,10 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Count the items: `"increment_from": "args.sessions"` charges one unit per element
-    /// (the safe fix adds it to a limit without an explicit `increment`), and size `max` in
-    /// items. Keep a per-call limit beside it if you want both.
+    /// Count the items: `"increment_from": "args.sessions"` charges one unit per element,
+    /// and size `max` in items. Keep a per-call limit beside it if you want both. The fix
+    /// adds `increment_from` to a limit without an explicit `increment`; it is unsafe
+    /// (`--unsafe-fixes`) because the same `max` then counts items instead of calls.
     pub static RULE = {
         code: "PL108",
         name: "batch-limited-per-call",
