@@ -245,13 +245,24 @@ fn a_failed_write_leaves_the_original_and_no_temp_file() {
     let bin = assert_cmd::cargo::cargo_bin("policylayer");
     let out = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("trap '' XFSZ; ulimit -f 1; exec '{}' fmt policy.json", bin.display()))
+        .arg(format!(
+            "trap '' XFSZ; ulimit -f 1; exec '{}' fmt policy.json",
+            bin.display()
+        ))
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write policy.json"));
-    assert_eq!(std::fs::read_to_string(dir.path().join("policy.json")).unwrap(), minified);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("policy.json")).unwrap(),
+        minified
+    );
     let names: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())

@@ -4,13 +4,16 @@
 //! [`tape`] reads a trace line into a reusable flat tape without allocating, only saying
 //! whether it is valid. `differential` (a test) holds them to each other.
 
+mod arg;
 mod strict;
 pub mod tape;
+mod value;
 
 #[cfg(test)]
 mod differential;
 
 pub use strict::*;
+pub use value::*;
 
 /// Deeper nesting than this is an error instead of a stack overflow.
 pub const MAX_DEPTH: usize = 128;

@@ -8,13 +8,13 @@
 //! [`MAX_DEPTH`] are errors), and on an error it only says so: the caller asks the strict
 //! parser for the located message, which is rare and may be slow.
 
-use super::{short_escape, Value, MAX_DEPTH};
-use crate::engine::{ArgValue, Leaf};
+pub use super::arg::Arg;
+use super::{short_escape, MAX_DEPTH};
 
 /// A string: a byte range of the line, or of [`Tape::decoded`] when it held escapes
 /// (the top bit of `start` says which). Eight bytes, so it travels in registers.
 #[derive(Debug, Clone, Copy, Default)]
-struct Str {
+pub(super) struct Str {
     start: u32,
     end: u32,
 }
@@ -39,7 +39,7 @@ impl Str {
 
 /// A node's value, as read back from its compact form.
 #[derive(Debug, Clone, Copy)]
-enum Kind {
+pub(super) enum Kind {
     Null,
     Bool(bool),
     /// The value, and whether the literal was written as an integer a double holds exactly.
@@ -50,7 +50,7 @@ enum Kind {
 }
 
 #[derive(Debug, Clone, Copy)]
-enum Tag {
+pub(super) enum Tag {
     Null,
     False,
     True,
@@ -63,22 +63,22 @@ enum Tag {
 
 /// One value, 32 bytes.
 #[derive(Debug, Clone, Copy)]
-struct Node {
+pub(super) struct Node {
     /// A number's bits, or a string's range (start in the high half).
-    payload: u64,
+    pub(super) payload: u64,
     /// The member's key, when the node is an object member.
-    key: Str,
+    pub(super) key: Str,
     /// Index just past this node's subtree: the next sibling.
-    next: u32,
+    pub(super) next: u32,
     /// Items of an array or members of an object.
-    len: u32,
+    pub(super) len: u32,
     /// Byte offset of the value in the line, for error columns.
-    at: u32,
-    tag: Tag,
+    pub(super) at: u32,
+    pub(super) tag: Tag,
 }
 
 impl Node {
-    fn kind(&self) -> Kind {
+    pub(super) fn kind(&self) -> Kind {
         match self.tag {
             Tag::Null => Kind::Null,
             Tag::False => Kind::Bool(false),
@@ -98,7 +98,7 @@ impl Node {
 /// The parsed form of one line; reuse it for the next with [`Tape::parse`].
 #[derive(Debug, Default)]
 pub struct Tape {
-    nodes: Vec<Node>,
+    pub(super) nodes: Vec<Node>,
     decoded: Vec<u8>,
     /// Member indices of a large object, sorted to find duplicate keys.
     scratch: Vec<u32>,
@@ -159,7 +159,7 @@ impl Tape {
         }
     }
 
-    fn bytes<'a>(&'a self, line: &'a [u8], s: Str) -> &'a [u8] {
+    pub(super) fn bytes<'a>(&'a self, line: &'a [u8], s: Str) -> &'a [u8] {
         let (text, start) = if s.start & DECODED != 0 {
             (self.decoded.as_slice(), s.start & !DECODED)
         } else {
@@ -168,7 +168,7 @@ impl Tape {
         text.get(start as usize..s.end as usize).unwrap_or_default()
     }
 
-    fn str<'a>(&'a self, line: &'a str, s: Str) -> &'a str {
+    pub(super) fn str<'a>(&'a self, line: &'a str, s: Str) -> &'a str {
         if s.start & DECODED != 0 {
             // Decoded escapes are rare; their bytes were built from chars.
             std::str::from_utf8(self.bytes(line.as_bytes(), s)).unwrap_or_default()
@@ -181,7 +181,7 @@ impl Tape {
 
 /// Byte equality that looks at length and first byte before calling `memcmp`: keys of one
 /// object mostly differ there, and the call showed in profiles.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.first() == b.first() && a == b
 }
 
@@ -593,161 +593,10 @@ impl Parser<'_, '_> {
     }
 }
 
-/// One value of a parsed line.
-#[derive(Debug, Clone, Copy)]
-pub struct Arg<'a> {
-    tape: &'a Tape,
-    line: &'a str,
-    i: u32,
-}
-
-impl<'a> Arg<'a> {
-    fn node(self) -> Node {
-        self.tape.nodes[self.i as usize]
-    }
-
-    fn at(self, i: u32) -> Arg<'a> {
-        Arg { i, ..self }
-    }
-
-    /// Byte offset of the value in its line.
-    pub fn offset(self) -> usize {
-        self.node().at as usize
-    }
-
-    /// The object's members as (key, value), or nothing for another value.
-    pub fn members(self) -> impl Iterator<Item = (&'a [u8], Arg<'a>)> {
-        let node = self.node();
-        let len = if matches!(node.kind(), Kind::Object) {
-            node.len
-        } else {
-            0
-        };
-        let mut c = self.i + 1;
-        (0..len).map(move |_| {
-            let member = self.at(c);
-            let n = member.node();
-            c = n.next;
-            (self.tape.bytes(self.line.as_bytes(), n.key), member)
-        })
-    }
-
-    pub fn as_str(self) -> Option<&'a str> {
-        match self.node().kind() {
-            Kind::Str(s) => Some(self.tape.str(self.line, s)),
-            _ => None,
-        }
-    }
-
-    pub fn is_object(self) -> bool {
-        matches!(self.node().kind(), Kind::Object)
-    }
-
-    /// The JSON type name, as error messages say it.
-    pub fn type_name(self) -> &'static str {
-        match self.node().kind() {
-            Kind::Null => "null",
-            Kind::Bool(_) => "boolean",
-            Kind::Number(..) => "number",
-            Kind::Str(_) => "string",
-            Kind::Array => "array",
-            Kind::Object => "object",
-        }
-    }
-
-    /// Converts to serde_json, for JSON Schema validation and messages.
-    pub fn to_serde(self) -> serde_json::Value {
-        match self.leaf() {
-            Leaf::Null => serde_json::Value::Null,
-            Leaf::Bool(b) => serde_json::Value::Bool(b),
-            Leaf::Number(n) => match self.node().kind() {
-                Kind::Number(_, true) if n.abs() <= crate::json::MAX_SAFE_INT as f64 => {
-                    serde_json::Value::from(n as i64)
-                }
-                _ => serde_json::Number::from_f64(n)
-                    .map_or(serde_json::Value::Null, serde_json::Value::Number),
-            },
-            Leaf::String(s) => serde_json::Value::String(s.to_string()),
-            Leaf::Array(a) => serde_json::Value::Array(a.items().map(Arg::to_serde).collect()),
-            Leaf::Object(o) => serde_json::Value::Object(
-                o.members()
-                    .map(|(k, v)| (String::from_utf8_lossy(k).into_owned(), v.to_serde()))
-                    .collect(),
-            ),
-        }
-    }
-}
-
-impl<'a> ArgValue<'a> for Arg<'a> {
-    fn leaf(self) -> Leaf<'a, Self> {
-        match self.node().kind() {
-            Kind::Null => Leaf::Null,
-            Kind::Bool(b) => Leaf::Bool(b),
-            Kind::Number(n, _) => Leaf::Number(n),
-            Kind::Str(s) => Leaf::String(self.tape.str(self.line, s)),
-            Kind::Array => Leaf::Array(self),
-            Kind::Object => Leaf::Object(self),
-        }
-    }
-
-    fn get(self, key: &str) -> Option<Self> {
-        self.members()
-            .find(|(k, _)| same(k, key.as_bytes()))
-            .map(|(_, v)| v)
-    }
-
-    fn index(self, i: usize) -> Option<Self> {
-        self.items().nth(i)
-    }
-
-    fn items(self) -> impl Iterator<Item = Self> {
-        let node = self.node();
-        let len = if matches!(node.kind(), Kind::Array) {
-            node.len
-        } else {
-            0
-        };
-        let mut c = self.i + 1;
-        (0..len).map(move |_| {
-            let item = self.at(c);
-            c = item.node().next;
-            item
-        })
-    }
-
-    fn count(self) -> usize {
-        match self.node().kind() {
-            Kind::Array | Kind::Object => self.node().len as usize,
-            _ => 0,
-        }
-    }
-
-    fn eq_value(self, other: &Value) -> bool {
-        match (self.leaf(), other) {
-            (Leaf::Null, Value::Null) => true,
-            (Leaf::Bool(a), Value::Bool(b)) => a == *b,
-            (Leaf::Number(a), Value::Number(b)) => a == b.as_f64(),
-            (Leaf::String(a), Value::String(b)) => a == b,
-            (Leaf::Array(a), Value::Array(b)) => {
-                a.count() == b.len() && a.items().zip(b).all(|(x, y)| x.eq_value(&y.value))
-            }
-            // Neither side has duplicate keys: same size and every member matched is equal.
-            (Leaf::Object(a), Value::Object(b)) => {
-                a.count() == b.len()
-                    && a.members().all(|(k, v)| {
-                        b.iter()
-                            .find(|m| m.key.as_bytes() == k)
-                            .is_some_and(|m| v.eq_value(&m.value.value))
-                    })
-            }
-            _ => false,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::ArgValue;
     use crate::json;
 
     fn same_as_strict(text: &str) {
