@@ -396,31 +396,14 @@ fn check_pair(seed: u64) -> Result<(), TestCaseError> {
         {
             run = Run::Burst;
         }
+        let times = if matches!(run, Run::Spread) {
+            spread_len
+        } else {
+            burst
+        };
         let (a, b) = (
-            decisions(
-                &old,
-                tool,
-                grant,
-                &args,
-                if matches!(run, Run::Spread) {
-                    spread_len
-                } else {
-                    burst
-                },
-                run,
-            ),
-            decisions(
-                &new,
-                tool,
-                grant,
-                &args,
-                if matches!(run, Run::Spread) {
-                    spread_len
-                } else {
-                    burst
-                },
-                run,
-            ),
+            decisions(&old, tool, grant, &args, times, run),
+            decisions(&new, tool, grant, &args, times, run),
         );
         // At one instant a run is monotone, call by call. Spread over time, a denied call
         // charges nothing and leaves room for a later one, so there the measure is how many

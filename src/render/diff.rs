@@ -7,7 +7,7 @@ use colored::Colorize;
 use serde_json::{json, Value as Json};
 
 use crate::diagnostic::{clip, clip_quoted};
-use crate::diff::replay::{Moved, Replay};
+use crate::diff::replay::{Moved, Moves, Replay};
 use crate::diff::{Certainty, Change, Group, Report, Witness};
 
 /// What one `diff` run has to show.
@@ -161,29 +161,33 @@ const MOVES: [(Moved, &str); 3] = [
     (Moved::NowDenied, "now denied"),
 ];
 
+/// Each tool and direction the replay saw calls move, with its label.
+fn replay_rows(replay: &Replay) -> impl Iterator<Item = (&str, &'static str, &Moves)> {
+    replay.by_tool.iter().flat_map(|t| {
+        MOVES.iter().filter_map(move |(moved, label)| {
+            t.moves.get(moved).map(|m| (t.tool.as_str(), *label, m))
+        })
+    })
+}
+
 fn replay_human(replay: &Replay) -> String {
     let mut out = format!(
         "Replayed {} calls: {} decided differently.\n",
         replay.calls, replay.changed
     );
-    for t in &replay.by_tool {
-        for (moved, label) in MOVES {
-            if let Some(m) = t.moves.get(&moved) {
-                let lines: Vec<String> = m.first.iter().map(|l| l.to_string()).collect();
-                let _ = writeln!(
-                    out,
-                    "  {:<24} {:>6} {label:<19} (lines {}{})",
-                    t.tool,
-                    m.count,
-                    lines.join(", "),
-                    if m.count as usize > m.first.len() {
-                        ", …"
-                    } else {
-                        ""
-                    }
-                );
-            }
-        }
+    for (tool, label, m) in replay_rows(replay) {
+        let more = if m.count as usize > m.first.len() {
+            ", …"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "  {:<24} {:>6} {label:<19} (lines {}{more})",
+            clip(tool),
+            m.count,
+            m.first.join(", ")
+        );
     }
     out.push('\n');
     out
@@ -334,19 +338,14 @@ pub fn markdown(view: &DiffView) -> String {
         );
         if replay.changed > 0 {
             out.push_str("| tool | change | calls | first lines |\n|---|---|---|---|\n");
-            for t in &replay.by_tool {
-                for (moved, label) in MOVES {
-                    if let Some(m) = t.moves.get(&moved) {
-                        let lines: Vec<String> = m.first.iter().map(|l| l.to_string()).collect();
-                        let _ = writeln!(
-                            out,
-                            "| `{}` | {label} | {} | {} |",
-                            t.tool,
-                            m.count,
-                            lines.join(", ")
-                        );
-                    }
-                }
+            for (tool, label, m) in replay_rows(replay) {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {label} | {} | {} |",
+                    clip(tool),
+                    m.count,
+                    m.first.join(", ")
+                );
             }
         }
     }
