@@ -9,10 +9,10 @@
 //! written (`1.50` stays `1.50`, `"\u00e9"` stays escaped), and JSON inside a condition's
 //! `value` keeps its own key order: formatting never changes what a policy means.
 //!
-//! The policy's skeleton and the lists of conditions and limits are blocks, one item a
-//! line; a tool's rule is a block unless it holds only scalars (`{ "action": "deny" }`);
-//! anything else (a condition, a limit, `hide`) goes on one line when that line fits in
-//! [`WIDTH`] characters.
+//! The policy's skeleton is a block, one item a line; a tool's rule is a block unless it
+//! holds only scalars (`{ "action": "deny" }`); anything else (a list of conditions or
+//! limits, a condition, a limit, `hide`) goes on one line when that line fits in [`WIDTH`]
+//! characters.
 
 use crate::json::{Member, Node, Value};
 use crate::policy::Policy;
@@ -75,13 +75,12 @@ impl Shape {
         }
     }
 
-    /// The policy's skeleton, and the lists of conditions and limits (one item a line),
-    /// are always laid out as blocks, however short.
+    /// The policy's skeleton is always laid out as blocks, however short; everything else
+    /// (lists of conditions and limits too) goes on one line when it fits, as prettier and
+    /// ruff-format keep short collections, so a formatted policy stays as compact as a
+    /// hand-written one.
     fn always_block(self) -> bool {
-        matches!(
-            self,
-            Shape::Root | Shape::AllTools | Shape::Tools | Shape::Conditions | Shape::Limits
-        )
+        matches!(self, Shape::Root | Shape::AllTools | Shape::Tools)
     }
 }
 
@@ -228,15 +227,11 @@ mod tests {
   "default": "deny",
   "tools": {
     "a": {
-      "require": [
-        { "path": "args.x", "op": "eq", "value": { "z": 1.50, "a": "\u00e9" } }
-      ]
+      "require": [{ "path": "args.x", "op": "eq", "value": { "z": 1.50, "a": "\u00e9" } }]
     },
     "b": {
       "action": "allow",
-      "limits": [
-        { "counter": "c", "window": 60, "max": 3 }
-      ]
+      "limits": [{ "counter": "c", "window": 60, "max": 3 }]
     }
   }
 }

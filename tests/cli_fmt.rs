@@ -269,3 +269,52 @@ fn a_failed_write_leaves_the_original_and_no_temp_file() {
         .collect();
     assert_eq!(names, ["policy.json"]);
 }
+
+/// The policies we ship are in `fmt`'s layout: what users copy is already formatted.
+#[test]
+fn shipped_policies_are_formatted() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_cmd::Command::cargo_bin("policylayer")
+        .unwrap()
+        .current_dir(root)
+        .args([
+            "fmt",
+            "--check",
+            "policies/leapfrog.recommended.json",
+            "policies/examples/session_create_batch.json",
+        ])
+        .assert()
+        .code(0);
+}
+
+/// `lint --fix` on a formatted policy writes its edits in fmt's layout, so the file stays
+/// formatted (no 179-column line appended).
+#[test]
+fn fixes_keep_a_formatted_file_formatted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("policy.json");
+    std::fs::write(
+        &path,
+        r#"{"version": "1", "default": "deny", "tools": {"navigate": {"require": [{"path": "args.url", "op": "host_in", "value": ["example.com"]}]}}}"#,
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("policylayer")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run(&["fmt", "policy.json"]).status.code(), Some(0));
+    run(&["lint", "--fix", "policy.json"]);
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert!(fixed.contains("navigate_rate"), "{fixed}");
+    assert!(fixed.lines().all(|l| l.len() <= 100), "{fixed}");
+    assert_eq!(
+        run(&["fmt", "--check", "policy.json"]).status.code(),
+        Some(0),
+        "{fixed}"
+    );
+}

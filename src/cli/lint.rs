@@ -11,6 +11,7 @@ use crate::lint::config::{Overrides, Resolver};
 use crate::policy::Policy;
 use crate::render::{diagnostics, plural};
 use crate::rewrite;
+use crate::source::SourceFile;
 
 use super::{fail, report, CatalogArg, ColorArg, Globals, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
 
@@ -161,8 +162,18 @@ fn fixed_policy(
     }
     let settings = configs.settings(i);
     let lint = |p: &Policy| crate::lint::run(p, catalog, settings).diagnostics;
+    // A file in fmt's layout stays in it: the fixes' edits are laid out as fmt would.
+    let was_formatted = crate::fmt::format(&policy) == original.source.text();
     let done = match crate::lint::fix::fix(policy, args.unsafe_fixes, lint) {
-        Ok(done) => done,
+        Ok(mut done) => {
+            if was_formatted {
+                let text = crate::fmt::format(&done.policy);
+                if let Ok(p) = Policy::parse(SourceFile::new(original.source.name(), text)) {
+                    done.policy = p;
+                }
+            }
+            done
+        }
         Err(broken) => {
             eprintln!(
                 "error: the fixes for {} made {} an invalid policy, so it was left unchanged (a bug in those fixes; please report it):",
