@@ -763,7 +763,7 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__simulate)
-            opts="-h -V --policy --format --keep-going --fail-on-deny --validate-args --catalog --color --help --version"
+            opts="-h -V --policy --format --keep-going --fail-on-deny --validate-args --fail-on-invalid-args --catalog --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -76,7 +76,8 @@ always\t''
 never\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l keep-going -d 'Report malformed lines and go on (the exit code is still 2)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l fail-on-deny -d 'Exit 1 when any call was denied'
-complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l validate-args -d 'Warn where a call\'s arguments do not match the tool\'s input schema'
+complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l validate-args -d 'Warn where a call\'s arguments do not match the tool\'s input schema (also in the jsonl/json records as `invalid_args`)'
+complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l fail-on-invalid-args -d 'With --validate-args: exit 1 when any call\'s arguments do not match'
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l tool -r

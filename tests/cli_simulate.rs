@@ -759,6 +759,49 @@ fn validate_args_warns_about_arguments_outside_the_schema() {
         run.stderr
     );
     assert!(!run.stderr.contains("trace.jsonl:2:"), "{}", run.stderr);
+    // The machine output carries it too, and it can fail the run.
+    assert!(run.lines()[0]["invalid_args"].is_string(), "{}", run.stdout);
+    assert!(
+        run.lines()[1].get("invalid_args").is_none(),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 0);
+    let run = Case::new(POLICY, trace).jsonl(&["--validate-args", "--fail-on-invalid-args"]);
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn json_lists_expectation_failures_and_malformed_lines() {
+    let case = Case::new(POLICY, WITH_BAD_LINE);
+    let run = Run::of(case.cmd(&[
+        "simulate",
+        "trace.jsonl",
+        "--format",
+        "json",
+        "--keep-going",
+    ]));
+    assert_eq!(run.code, 2);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(doc["malformed"], 1);
+    let trace = concat!(
+        r#"{"tool":"snapshot","expect":"deny"}"#,
+        "\n",
+        r#"{"tool":"nope","expect":"allow"}"#,
+    );
+    let case = Case::new(POLICY, trace);
+    let run = Run::of(case.cmd(&["simulate", "trace.jsonl", "--format", "json"]));
+    assert_eq!(run.code, 1);
+    let doc: Value = serde_json::from_str(&run.stdout).expect("json");
+    let failures = doc["expectation_failures"].as_array().expect("listed");
+    assert_eq!(failures.len(), 2, "{doc}");
+    assert_eq!(failures[0]["line"], 1);
+    assert_eq!(failures[0]["expected"], "deny");
+    assert_eq!(failures[0]["got"], "allow");
+    assert_eq!(failures[1]["reason"], "default_deny");
+    assert!(failures[1]["at"]
+        .as_str()
+        .is_some_and(|a| a.starts_with("policy.json:")));
 }
 
 #[test]

@@ -27,9 +27,13 @@ pub struct SimulateArgs {
     /// Exit 1 when any call was denied.
     #[arg(long)]
     pub fail_on_deny: bool,
-    /// Warn where a call's arguments do not match the tool's input schema.
+    /// Warn where a call's arguments do not match the tool's input schema (also in the
+    /// jsonl/json records as `invalid_args`).
     #[arg(long)]
     pub validate_args: bool,
+    /// With --validate-args: exit 1 when any call's arguments do not match.
+    #[arg(long, requires = "validate_args")]
+    pub fail_on_invalid_args: bool,
     #[command(flatten)]
     pub catalog: CatalogArg,
     #[command(flatten)]
@@ -114,7 +118,10 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
     }
     if tally.malformed > 0 {
         EXIT_ERROR
-    } else if tally.expect_failed > 0 || (args.fail_on_deny && tally.deny > 0) {
+    } else if tally.expect_failed > 0
+        || (args.fail_on_deny && tally.deny > 0)
+        || (args.fail_on_invalid_args && reporter.invalid_args > 0)
+    {
         EXIT_PROBLEMS
     } else {
         EXIT_OK

@@ -36,6 +36,10 @@ pub struct Reporter<'c> {
     pub validator: Option<ArgsValidator<'c>>,
     /// Colour the diagnostics (expectation failures, malformed lines).
     pub color: bool,
+    /// Calls whose arguments did not match the tool's schema (`--validate-args`).
+    pub invalid_args: u64,
+    /// JSON format: the expectation failures listed at the end.
+    expect_failures: Vec<serde_json::Value>,
     /// JSON format: a denial has been written (comma needed before the next).
     json_started: bool,
     /// The record being written, reused from call to call.
@@ -55,6 +59,8 @@ impl<'c> Reporter<'c> {
             progress: None,
             validator: None,
             color: false,
+            invalid_args: 0,
+            expect_failures: Vec::new(),
             json_started: false,
             record: Vec::with_capacity(256),
             rule_json: Vec::new(),
@@ -91,11 +97,18 @@ impl<'c> Reporter<'c> {
                 if !self.json_started {
                     self.out.write_all(b"{\"denials\":[")?;
                 }
-                let doc = serde_json::json!({
+                let mut doc = serde_json::json!({
                     "summary": summary_json(tally),
+                    "expectation_failures": std::mem::take(&mut self.expect_failures),
                     "by_tool": counts_json(&tally.by_tool),
                     "by_grant": counts_json(&tally.by_grant),
                 });
+                if self.validator.is_some() {
+                    doc["invalid_args"] = self.invalid_args.into();
+                }
+                if tally.malformed > 0 {
+                    doc["malformed"] = tally.malformed.into();
+                }
                 let body = doc.to_string();
                 // Splice the remaining members after the streamed denials array.
                 writeln!(self.out, "],{}", &body[1..])?;
@@ -152,6 +165,30 @@ impl<'c> Reporter<'c> {
         s.push(b'}');
     }
 
+    /// An expectation failure for the JSON document's `expectation_failures`: the first
+    /// [`MAX_LISTED`] are listed (the summary counts them all).
+    fn record_expectation_failure(&mut self, engine: &Engine, d: &Decided) {
+        if self.expect_failures.len() >= MAX_LISTED {
+            return;
+        }
+        let o = d.outcome;
+        let rule = engine.rule(o.rule);
+        let mut v = serde_json::json!({
+            "line": d.line,
+            "tool": d.tool,
+            "grant": d.grant,
+            "expected": d.expect.map(|e| e.to_string()),
+            "got": o.decision.as_str(),
+            "reason": o.reason.map(|r| r.as_str()),
+            "rule": rule.pointer,
+            "at": rule.location.to_string(),
+        });
+        if self.multi_file {
+            v["file"] = d.file.into();
+        }
+        self.expect_failures.push(v);
+    }
+
     fn expectation_failure(&mut self, engine: &Engine, d: &Decided) -> io::Result<()> {
         let o = d.outcome;
         let rule = engine.rule(o.rule);
@@ -194,21 +231,29 @@ impl Output for Reporter<'_> {
     }
 
     fn decided(&mut self, engine: &Engine, d: &Decided, args: Arg) -> io::Result<()> {
+        let mut invalid = None;
         if let Some(v) = &mut self.validator {
             if let Some(problem) = v.check(d.tool, args) {
                 writeln!(
                     self.err,
-                    "{}: {}:{}: arguments of `{}` do not match its input schema: {problem}",
+                    "{}: {}:{}: arguments of `{}` do not match its input schema: {}",
                     "warning".yellow().bold(),
                     d.file,
                     d.line,
-                    d.tool
+                    crate::diagnostic::clip(d.tool),
+                    crate::diagnostic::clip_quoted(problem.clone())
                 )?;
+                self.invalid_args += 1;
+                invalid = Some(problem);
             }
+        }
+        if self.format == Format::Json && d.expect_ok() == Some(false) {
+            self.record_expectation_failure(engine, d);
         }
         match self.format {
             Format::Jsonl => {
                 self.record_json(engine, d);
+                with_invalid_args(&mut self.record, invalid.as_deref());
                 self.record.push(b'\n');
                 self.out.write_all(&self.record)
             }
@@ -217,6 +262,7 @@ impl Output for Reporter<'_> {
                     return Ok(());
                 }
                 self.record_json(engine, d);
+                with_invalid_args(&mut self.record, invalid.as_deref());
                 let lead: &[u8] = if self.json_started {
                     b",\n"
                 } else {
@@ -251,6 +297,19 @@ impl Output for Reporter<'_> {
             format_ts(clock),
             format_ts(clock)
         )
+    }
+}
+
+/// Expectation failures listed in the JSON document at most; the summary counts them all.
+const MAX_LISTED: usize = 10_000;
+
+/// Adds `"invalid_args"` (why the arguments do not match the schema) to a record.
+fn with_invalid_args(record: &mut Vec<u8>, problem: Option<&str>) {
+    if let Some(p) = problem {
+        record.pop();
+        record.extend_from_slice(b",\"invalid_args\":");
+        push_json_str(record, p);
+        record.push(b'}');
     }
 }
 
