@@ -233,7 +233,12 @@ pub const QUOTE_CHARS: usize = 60;
 /// [`QUOTE_CHARS`] cut to its start and its size: `` `aaaa… (52,428,800 bytes)` ``. A
 /// 50 MB tool name is then one line of output, not 50 MB, in every format.
 pub fn clip_quoted(message: String) -> String {
-    if message.len() <= 2 * QUOTE_CHARS {
+    clip_quoted_to(message, QUOTE_CHARS)
+}
+
+/// [`clip_quoted`] with another length: a report that quotes rules (diff) allows more.
+pub fn clip_quoted_to(message: String, max: usize) -> String {
+    if message.len() <= 2 * max {
         return message;
     }
     let mut out = String::with_capacity(4 * QUOTE_CHARS);
@@ -246,7 +251,7 @@ pub fn clip_quoted(message: String) -> String {
             break;
         };
         let inner = &rest[..close];
-        match inner.char_indices().nth(QUOTE_CHARS) {
+        match inner.char_indices().nth(max) {
             Some((cut, _)) => out.push_str(&format!(
                 "{}… ({} bytes)",
                 &inner[..cut],
@@ -257,7 +262,7 @@ pub fn clip_quoted(message: String) -> String {
         out.push_str(quote);
         rest = &rest[close + 1..];
     }
-    match rest.char_indices().nth(4 * QUOTE_CHARS) {
+    match rest.char_indices().nth(4 * max) {
         Some((cut, _)) => out.push_str(&format!(
             "{}… ({} bytes)",
             &rest[..cut],
@@ -271,7 +276,12 @@ pub fn clip_quoted(message: String) -> String {
 /// A value from the input as it may be shown: whole, or its first [`QUOTE_CHARS`]
 /// characters and its size.
 pub fn clip(value: &str) -> std::borrow::Cow<'_, str> {
-    match value.char_indices().nth(QUOTE_CHARS) {
+    clip_to(value, QUOTE_CHARS)
+}
+
+/// [`clip`] with another length.
+pub fn clip_to(value: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(max) {
         Some((cut, _)) => format!("{}… ({} bytes)", &value[..cut], thousands(value.len())).into(),
         None => value.into(),
     }

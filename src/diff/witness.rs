@@ -160,7 +160,7 @@ impl<'a> Search<'a> {
         let bases = self.bases();
         let mut args_list: Vec<Json> = Vec::new();
         let mut plans = vec![Plan {
-            grant: "witness",
+            grant: "agent-1",
             time: 0.0,
             before: Vec::new(),
         }];
@@ -194,13 +194,20 @@ impl<'a> Search<'a> {
                         if let Some(p) = &l.increment_from {
                             for &len in &lengths(&limits) {
                                 let mut args = base.clone();
-                                set_path(&mut args, &p.value.segments, Some(sized(len)));
+                                // Resized from what the other conditions put there, so the
+                                // items still pass them.
+                                let value = match get_path(&args, &p.value.segments) {
+                                    Some(current) => resized(current, len as usize),
+                                    None => sized(len),
+                                };
+                                set_path(&mut args, &p.value.segments, Some(value));
                                 args_list.push(args);
                             }
                         }
                     }
                 }
-                plans = schedules(&limits);
+                // A single call first: the shortest witness, when one call shows it.
+                plans.extend(schedules(&limits));
             }
         }
         for args in &args_list {
@@ -214,7 +221,8 @@ impl<'a> Search<'a> {
                 );
                 let higher = rank(new.decision) > rank(old.decision);
                 let lower = rank(new.decision) < rank(old.decision);
-                if (loosening && higher) || (!loosening && lower) {
+                let denied = if higher { old } else { new };
+                if ((loosening && higher) || (!loosening && lower)) && explains(subject, denied) {
                     return Some(Witness {
                         tool: self.tool.to_string(),
                         grant: plan.grant.to_string(),
@@ -285,6 +293,25 @@ impl<'a> Search<'a> {
     }
 }
 
+/// Whether the lower of the two verdicts is one the change itself can give: a limit's
+/// witness is denied by a limit, a condition's by a condition. Another change to the same
+/// tool (a `require` added beside a raised `max`) then cannot pass for this one's witness.
+fn explains(subject: &Subject, lower: Verdict) -> bool {
+    let limit = matches!(
+        lower.reason,
+        Some(Reason::RateLimited | Reason::TypeMismatch)
+    );
+    let condition = matches!(
+        lower.reason,
+        Some(Reason::RequireFailed | Reason::DenyIfMatched | Reason::TypeMismatch)
+    );
+    match subject {
+        Subject::Limit { .. } => limit || lower.decision != Decision::Deny,
+        Subject::Condition { .. } => condition || lower.decision != Decision::Deny,
+        _ => true,
+    }
+}
+
 /// Deny < approve < allow.
 fn rank(d: Decision) -> u8 {
     match d {
@@ -343,10 +370,10 @@ fn schedules(limits: &[&Limit]) -> Vec<Plan> {
         let k = mb / ma + 1;
         if k.saturating_mul(ma) < MAX_CALLS {
             plans.push(Plan {
-                grant: "witness",
+                grant: "agent-1",
                 time: (k * wa) as f64,
                 before: (0..k)
-                    .map(|i| burst("witness", (i * wa) as f64, ma))
+                    .map(|i| burst("agent-1", (i * wa) as f64, ma))
                     .collect(),
             });
         }
@@ -356,26 +383,26 @@ fn schedules(limits: &[&Limit]) -> Vec<Plan> {
             continue;
         }
         plans.push(Plan {
-            grant: "witness",
+            grant: "agent-1",
             time: 0.0,
-            before: vec![burst("witness", 0.0, m)],
+            before: vec![burst("agent-1", 0.0, m)],
         });
         plans.push(Plan {
-            grant: "other-grant",
+            grant: "agent-2",
             time: 0.0,
-            before: vec![burst("witness", 0.0, m)],
+            before: vec![burst("agent-1", 0.0, m)],
         });
         for &w in &windows {
             let w = w as f64;
             plans.push(Plan {
-                grant: "witness",
+                grant: "agent-1",
                 time: w,
-                before: vec![burst("witness", 0.0, m)],
+                before: vec![burst("agent-1", 0.0, m)],
             });
             plans.push(Plan {
-                grant: "witness",
+                grant: "agent-1",
                 time: w,
-                before: vec![burst("witness", w - 1.0, m)],
+                before: vec![burst("agent-1", w - 1.0, m)],
             });
         }
     }

@@ -6,7 +6,14 @@ use std::fmt::Write as _;
 use colored::Colorize;
 use serde_json::{json, Value as Json};
 
-use crate::diagnostic::{clip, clip_quoted};
+use crate::diagnostic::{clip, clip_quoted_to, clip_to};
+
+/// Characters of a rule or witness shown before it is cut (policies hold long values too).
+const SHOWN: usize = 200;
+
+fn clip_quoted(text: String) -> String {
+    clip_quoted_to(text, SHOWN)
+}
 use crate::diff::replay::{Moved, Moves, Replay};
 use crate::diff::{Certainty, Change, Group, Report, Witness};
 
@@ -39,7 +46,11 @@ fn tool_label(c: &Change) -> String {
 /// The arguments of `policylayer check` that replay the deciding call.
 pub fn witness_command(w: &Witness) -> String {
     let args = w.args.to_string().replace('\'', "'\\''");
-    let mut s = format!("--tool {} --args '{}'", clip(&w.tool), clip(&args));
+    let mut s = format!(
+        "--tool {} --args '{}'",
+        clip(&w.tool),
+        clip_to(&args, SHOWN)
+    );
     if w.grant != "default" {
         s.push_str(&format!(" --grant {}", w.grant));
     }
@@ -72,7 +83,11 @@ fn history(w: &Witness) -> Option<String> {
             .map(|b| format!("{} calls by {} at t={}s", b.calls, b.grant, b.time))
             .collect()
     };
-    Some(format!("after {}, at t={}s", parts.join(", then "), w.time))
+    Some(format!(
+        "after {}; this call at t={}s",
+        parts.join(", then "),
+        w.time
+    ))
 }
 
 pub fn human(view: &DiffView) -> String {
