@@ -320,3 +320,35 @@ fn linting_a_catalogue_by_mistake_stays_short() {
         "{text}"
     );
 }
+
+/// Terminal manners: the tables fit 80 columns.
+#[test]
+fn catalog_list_and_a_replay_fit_80_columns() {
+    let widest = |args: &[&str]| {
+        let out = policylayer()
+            .current_dir(root())
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    assert!(widest(&["catalog", "list"]) <= 80);
+    // From the policies' folder, as a user in their own repository would run it.
+    let out = policylayer()
+        .current_dir(root().join("policies"))
+        .args([
+            "simulate",
+            "examples/leapfrog.trace.jsonl",
+            "--policy",
+            "leapfrog.recommended.json",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let long: Vec<&str> = text.lines().filter(|l| l.chars().count() > 80).collect();
+    assert!(long.is_empty(), "{long:#?}");
+}

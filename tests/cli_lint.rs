@@ -458,9 +458,7 @@ fn config_suppression_and_unused_config_suppression() {
         human.stdout
     );
     assert!(
-        human
-            .stdout
-            .contains("PL101 reported nothing in tool `snapshot`"),
+        human.stdout.contains("PL101 reported nothing in tool"),
         "{}",
         human.stdout
     );

@@ -37,7 +37,16 @@ pub fn render_list(catalog: &Catalog) -> String {
         for (cell, width) in row.iter().zip(widths) {
             line.push_str(&format!("{cell:<width$}  "));
         }
-        line.push_str(&row[4]);
+        // The summary takes what is left of 80 columns, if enough is (`catalog show` and
+        // `--format json` have it whole).
+        let room = 80usize.saturating_sub(line.chars().count());
+        let summary = &row[4];
+        if room >= 16 && summary.chars().count() > room {
+            line.extend(summary.chars().take(room - 1));
+            line.push('…');
+        } else if room >= 16 {
+            line.push_str(summary);
+        }
         out.push_str(line.trim_end());
         out.push('\n');
     }

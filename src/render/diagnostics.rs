@@ -45,7 +45,7 @@ pub fn render_human(d: &Diagnostic, color: bool) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
+        .with_width(80)
         .with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, &d.as_miette()).is_err() {

@@ -371,14 +371,31 @@ fn human_tables(out: &mut dyn Write, engine: &Engine, t: &Tally) -> io::Result<(
         )?;
         for (name, c) in &tools {
             let reasons: Vec<String> = c.by_reason().map(|(r, n)| format!("{r} {n}")).collect();
-            let row = format!(
-                "{name:<w$}  {:>7}  {:>7}  {:>7}  {:>7}  {}",
-                c.calls,
-                c.allow,
-                c.approve,
-                c.deny,
-                reasons.join(", ")
+            let mut row = format!(
+                "{name:<w$}  {:>7}  {:>7}  {:>7}  {:>7}",
+                c.calls, c.allow, c.approve, c.deny
             );
+            // Reasons follow on the row while it fits 80 columns, then on lines of their own
+            // under the column.
+            let column = row.chars().count() + 2;
+            let mut width = column;
+            for (i, r) in reasons.iter().enumerate() {
+                let piece = if i + 1 < reasons.len() {
+                    format!("{r},")
+                } else {
+                    r.clone()
+                };
+                if i > 0 && width + 1 + piece.chars().count() > 80 {
+                    row.push('\n');
+                    row.push_str(&" ".repeat(column));
+                    width = column;
+                } else {
+                    row.push_str(if i == 0 { "  " } else { " " });
+                    width += usize::from(i > 0);
+                }
+                width += piece.chars().count();
+                row.push_str(&piece);
+            }
             writeln!(out, "{}", row.trim_end())?;
         }
         writeln!(out)?;
@@ -393,16 +410,14 @@ fn human_tables(out: &mut dyn Write, engine: &Engine, t: &Tally) -> io::Result<(
         writeln!(out, "{}", "Busiest counters (rate-limited calls):".bold())?;
         for ((id, _), r) in &limited {
             let rule = engine.rule(*id);
+            writeln!(out, "  {:>7}  {}", r.count, rule.pointer)?;
             writeln!(
                 out,
-                "  {:>7}  {}  ran out at {} (grant {}, {}:{})",
-                r.count,
-                rule.pointer,
+                "           ran out at {} (grant {})",
                 format_ts(r.first_time),
-                r.first_grant,
-                r.first_file,
-                r.first_line
+                crate::diagnostic::clip(&r.first_grant)
             )?;
+            writeln!(out, "           first at {}:{}", r.first_file, r.first_line)?;
         }
         writeln!(out)?;
     }
@@ -413,27 +428,37 @@ fn human_tables(out: &mut dyn Write, engine: &Engine, t: &Tally) -> io::Result<(
             let rule = engine.rule(*id);
             writeln!(
                 out,
-                "  {} {}× {}  {}  first at {}:{} ({} by {})",
+                "  {} {}× {}  {}",
                 "deny".red(),
                 r.count,
                 reason,
-                rule.pointer.cyan(),
-                r.first_file,
-                r.first_line,
-                r.first_tool,
-                r.first_grant
+                rule.pointer.cyan()
             )?;
+            let first = format!("first at {}:{}", r.first_file, r.first_line);
+            let who = format!(
+                "({} by {})",
+                crate::diagnostic::clip(&r.first_tool),
+                crate::diagnostic::clip(&r.first_grant)
+            );
+            if 6 + first.chars().count() + 1 + who.chars().count() <= 80 {
+                writeln!(out, "      {first} {who}")?;
+            } else {
+                writeln!(out, "      {first}\n        {who}")?;
+            }
             let line_text = source
                 .text()
                 .lines()
                 .nth(rule.location.line - 1)
                 .unwrap_or("");
+            let at = rule.location.to_string();
+            // The policy line, cut so the whole line fits 80 columns.
+            let room = 80usize.saturating_sub(6 + at.chars().count() + 4).max(10);
             writeln!(
                 out,
                 "      {} {} {}",
-                rule.location.to_string().dimmed(),
+                at.dimmed(),
                 "|".blue(),
-                clip(line_text.trim(), 120)
+                clip(line_text.trim(), room)
             )?;
         }
         writeln!(out)?;
