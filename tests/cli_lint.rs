@@ -639,3 +639,24 @@ fn fix_keeps_bom_and_crlf() {
     assert!(fixed.contains("\"navigate\": { \"limits\": ["), "{fixed}");
     assert_eq!(fixed.matches('\n').count(), fixed.matches("\r\n").count());
 }
+
+/// Colour follows `--color`, then NO_COLOR, then CLICOLOR_FORCE, then the terminal.
+#[test]
+fn colour_follows_the_flag_and_the_environment() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |envs: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = assert_cmd::Command::cargo_bin("policylayer").unwrap();
+        cmd.current_dir(root).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.args(args).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).contains('\x1b')
+    };
+    let lint = ["lint", "policies/examples/session_create_batch.json"];
+    assert!(!run(&[], &lint), "a pipe is not a terminal");
+    assert!(run(&[("CLICOLOR_FORCE", "1")], &lint));
+    assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &lint));
+    let forced = ["lint", "--color", "always", "policies/examples/session_create_batch.json"];
+    assert!(run(&[("NO_COLOR", "1")], &forced));
+}

@@ -366,8 +366,9 @@ fn keep_going_reports_and_continues_then_exits_2() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("trace.jsonl:2:28"), "{}", run.stderr);
     assert_eq!(run.decisions(), ["1 allow", "3 deny default_deny"]);
-    // The summary holds exactly the spec's fields; the malformed line was on stderr.
+    // The summary holds the spec's fields and, as lines were skipped over, how many.
     let summary = run.summary();
+    assert_eq!(summary["malformed"], 1);
     assert_eq!(summary["calls"], 2);
     let keys: Vec<&String> = summary
         .as_object()
@@ -382,7 +383,8 @@ fn keep_going_reports_and_continues_then_exits_2() {
             "deny",
             "approve",
             "by_reason",
-            "expect_failed"
+            "expect_failed",
+            "malformed"
         ]
     );
 }

@@ -26,8 +26,12 @@ impl ColorChoice {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                    && io::stdout().is_terminal()
+                let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+                // NO_COLOR wins; CLICOLOR_FORCE colours even into a pipe.
+                !set("NO_COLOR")
+                    && (set("CLICOLOR_FORCE")
+                        && std::env::var_os("CLICOLOR_FORCE") != Some("0".into())
+                        || io::stdout().is_terminal())
             }
         };
         colored::control::set_override(on);

@@ -90,7 +90,7 @@ impl<'c> Reporter<'c> {
                 writeln!(
                     self.out,
                     "{}",
-                    serde_json::json!({ "summary": summary_json(tally) })
+                    serde_json::json!({ "summary": summary_with_malformed(tally) })
                 )?;
             }
             Format::Json => {
@@ -302,6 +302,16 @@ impl Output for Reporter<'_> {
 
 /// Expectation failures listed in the JSON document at most; the summary counts them all.
 const MAX_LISTED: usize = 10_000;
+
+/// The summary line of `jsonl`: the spec's fields, and after `--keep-going` went past
+/// malformed lines, how many (`malformed`), so a CI job sees them without reading stderr.
+fn summary_with_malformed(t: &Tally) -> serde_json::Value {
+    let mut v = summary_json(t);
+    if t.malformed > 0 {
+        v["malformed"] = t.malformed.into();
+    }
+    v
+}
 
 /// Adds `"invalid_args"` (why the arguments do not match the schema) to a record.
 fn with_invalid_args(record: &mut Vec<u8>, problem: Option<&str>) {
