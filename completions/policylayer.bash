@@ -131,7 +131,7 @@ _policylayer() {
 
     case "${cmd}" in
         policylayer)
-            opts="-h -V --catalog --color --help --version lint fmt simulate check catalog explain init diff schema completions help"
+            opts="-h -V --catalog --color --max-file-bytes --help --version lint fmt simulate check catalog explain init diff schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -143,6 +143,10 @@ _policylayer() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-file-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -763,7 +767,7 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__simulate)
-            opts="-h -V --policy --format --keep-going --fail-on-deny --validate-args --fail-on-invalid-args --catalog --color --help --version"
+            opts="-h -V --policy --format --keep-going --max-line-bytes --fail-on-deny --validate-args --fail-on-invalid-args --catalog --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -775,6 +779,10 @@ _policylayer() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --catalog)

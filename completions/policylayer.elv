@@ -20,6 +20,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         &'policylayer'= {
             cand --catalog 'Tool catalogue to check against (also accepted after the command)'
             cand --color 'When to colour output (also accepted after the command)'
+            cand --max-file-bytes 'The largest policy or catalogue file read (a larger one is an error)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -64,6 +65,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         &'policylayer;simulate'= {
             cand --policy 'Policy to evaluate against'
             cand --format 'format'
+            cand --max-line-bytes 'A longer trace line is malformed (it is not held in memory)'
             cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
             cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand --keep-going 'Report malformed lines and go on (the exit code is still 2)'

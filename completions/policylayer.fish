@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_policylayer_global_optspecs
-    string join \n catalog= color= h/help V/version
+    string join \n catalog= color= max-file-bytes= h/help V/version
 end
 
 function __fish_policylayer_needs_command
@@ -28,6 +28,7 @@ complete -c policylayer -n "__fish_policylayer_needs_command" -l catalog -d 'Too
 complete -c policylayer -n "__fish_policylayer_needs_command" -l color -d 'When to colour output (also accepted after the command)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c policylayer -n "__fish_policylayer_needs_command" -l max-file-bytes -d 'The largest policy or catalogue file read (a larger one is an error)' -r
 complete -c policylayer -n "__fish_policylayer_needs_command" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_needs_command" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "lint" -d 'Check policies for errors and risky access'
@@ -70,6 +71,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l pol
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l format -r -f -a "human\t''
 json\t''
 jsonl\t''"
+complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l max-line-bytes -d 'A longer trace line is malformed (it is not held in memory)' -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''

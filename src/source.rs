@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
@@ -12,6 +13,17 @@ use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanConten
 use crate::diagnostic::Diagnostic;
 
 const BOM: char = '\u{feff}';
+
+/// The largest policy or catalogue file read, by default: 64 MiB, thousands of times a
+/// real policy. `--max-file-bytes` raises it (see [`set_max_file_bytes`]).
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 64 << 20;
+
+static MAX_FILE_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_FILE_BYTES);
+
+/// Sets the largest file [`SourceFile::read`] accepts, for the whole run.
+pub fn set_max_file_bytes(bytes: u64) {
+    MAX_FILE_BYTES.store(bytes, Ordering::Relaxed);
+}
 
 /// Bytes of a long line shown on each side of an error in it.
 pub const EXCERPT: usize = 120;
@@ -131,6 +143,23 @@ impl SourceFile {
     /// bytes that are not UTF-8 it points at the line and column of the first bad byte.
     pub fn read(path: &Path) -> Result<Arc<SourceFile>, Box<Diagnostic>> {
         let name = path.display().to_string();
+        let max = MAX_FILE_BYTES.load(Ordering::Relaxed);
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.is_file() && meta.len() > max {
+                return Err(Box::new(
+                    Diagnostic::error(
+                        crate::policy::codes::UNREADABLE,
+                        &SourceFile::new(name.clone(), ""),
+                        Span::default(),
+                        format!(
+                            "{name} is {} bytes, more than the {max} a policy or catalogue may have",
+                            meta.len()
+                        ),
+                    )
+                    .with_help("raise the limit with --max-file-bytes if the file is really this large"),
+                ));
+            }
+        }
         match std::fs::read(path) {
             Ok(bytes) => SourceFile::from_bytes(name, bytes),
             Err(e) => Err(Box::new(

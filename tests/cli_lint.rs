@@ -646,7 +646,9 @@ fn colour_follows_the_flag_and_the_environment() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let run = |envs: &[(&str, &str)], args: &[&str]| {
         let mut cmd = assert_cmd::Command::cargo_bin("policylayer").unwrap();
-        cmd.current_dir(root).env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        cmd.current_dir(root)
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE");
         for (k, v) in envs {
             cmd.env(k, v);
         }
@@ -657,6 +659,11 @@ fn colour_follows_the_flag_and_the_environment() {
     assert!(!run(&[], &lint), "a pipe is not a terminal");
     assert!(run(&[("CLICOLOR_FORCE", "1")], &lint));
     assert!(!run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")], &lint));
-    let forced = ["lint", "--color", "always", "policies/examples/session_create_batch.json"];
+    let forced = [
+        "lint",
+        "--color",
+        "always",
+        "policies/examples/session_create_batch.json",
+    ];
     assert!(run(&[("NO_COLOR", "1")], &forced));
 }

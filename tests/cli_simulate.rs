@@ -906,3 +906,27 @@ fn check_rejects_bad_args_with_exit_2() {
     let run = check(&["--policy", "missing.json", "--tool", "snapshot"]);
     assert_eq!(run.code, 2);
 }
+
+/// Documented limits: a trace line past --max-line-bytes is malformed (not held in memory),
+/// and a policy past --max-file-bytes is refused, each with a message naming the flag.
+#[test]
+fn limits_are_errors_that_name_their_flag() {
+    let long = format!(
+        "{{\"tool\":\"{}\"}}\n{{\"tool\":\"snapshot\"}}\n",
+        "a".repeat(500)
+    );
+    let run = Case::new(POLICY, &long).jsonl(&["--max-line-bytes", "100", "--keep-going"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("trace.jsonl:1 is longer than 100 bytes"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--max-line-bytes"), "{}", run.stderr);
+    assert_eq!(run.decisions(), ["2 allow"]);
+    let case = Case::new(POLICY, "{\"tool\":\"snapshot\"}\n");
+    let run = Run::of(case.cmd(&["--max-file-bytes", "10", "simulate", "trace.jsonl"]));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--max-file-bytes"), "{}", run.stderr);
+}

@@ -43,6 +43,10 @@ pub struct Cli {
     #[arg(long, value_enum, value_name = "WHEN")]
     pub color: Option<ColorWhen>,
 
+    /// The largest policy or catalogue file read (a larger one is an error).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_BYTES)]
+    pub max_file_bytes: u64,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -154,6 +158,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_OK });
         }
     };
+    crate::source::set_max_file_bytes(cli.max_file_bytes);
     let globals = Globals {
         catalog: cli.catalog,
         color: cli.color,

@@ -24,6 +24,9 @@ pub struct SimulateArgs {
     /// Report malformed lines and go on (the exit code is still 2).
     #[arg(long)]
     pub keep_going: bool,
+    /// A longer trace line is malformed (it is not held in memory).
+    #[arg(long, value_name = "BYTES", default_value_t = sim::MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
     /// Exit 1 when any call was denied.
     #[arg(long)]
     pub fail_on_deny: bool,
@@ -92,6 +95,7 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
     let mut simulator = Simulator::new(Engine::new(&policy));
     let options = sim::Options {
         keep_going: args.keep_going,
+        max_line_bytes: args.max_line_bytes,
     };
     for path in &args.traces {
         let name = path.display().to_string();

@@ -156,7 +156,7 @@ pub fn replay<R: BufRead>(
 ) -> Result<Replay, ReplayError> {
     let mut sim = Simulator::with_shadow(Engine::new(old), Engine::new(new));
     let mut out = Recorder::default();
-    let options = Options { keep_going: false };
+    let options = Options::default();
     for (name, reader) in traces {
         match sim.run(&name, reader, &options, &mut out) {
             Ok(()) => {}

@@ -166,10 +166,25 @@ impl Tally {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// Report malformed lines and go on instead of stopping at the first.
     pub keep_going: bool,
+    /// A longer line is malformed (and skipped with `keep_going`) without being held in
+    /// memory: a trace's memory must not grow with what one line holds.
+    pub max_line_bytes: usize,
+}
+
+/// The default [`Options::max_line_bytes`]: 16 MiB, far more than any one call.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            keep_going: false,
+            max_line_bytes: MAX_LINE_BYTES,
+        }
+    }
 }
 
 /// Why a run stopped early.
@@ -378,17 +393,27 @@ impl<'p> Simulator<'p> {
             options,
         };
         // A line that straddles the reader's buffer is gathered here; every other line is
-        // read where it lies.
+        // read where it lies. One longer than the limit is dropped as it is read.
         let mut partial = Vec::new();
+        let mut too_long = false;
+        let max = options.max_line_bytes;
         loop {
             let chunk = reader.fill_buf().map_err(Stop::Io)?;
             if chunk.is_empty() {
-                if !partial.is_empty() {
+                if too_long {
+                    self.too_long(&mut cx, out)?;
+                } else if !partial.is_empty() {
                     self.line(&mut cx, &partial, out)?;
                 }
                 return Ok(());
             }
             match tape::find_byte(chunk, b'\n') {
+                Some(i) if too_long || partial.len() + i > max => {
+                    reader.consume(i + 1);
+                    partial.clear();
+                    too_long = false;
+                    self.too_long(&mut cx, out)?;
+                }
                 Some(i) if partial.is_empty() => {
                     self.line(&mut cx, &chunk[..=i], out)?;
                     reader.consume(i + 1);
@@ -401,10 +426,36 @@ impl<'p> Simulator<'p> {
                 }
                 None => {
                     let n = chunk.len();
-                    partial.extend_from_slice(chunk);
+                    if !too_long {
+                        partial.extend_from_slice(chunk);
+                        if partial.len() > max {
+                            too_long = true;
+                            partial = Vec::new();
+                        }
+                    }
                     reader.consume(n);
                 }
             }
+        }
+    }
+
+    /// A line past [`Options::max_line_bytes`]: malformed, and not kept.
+    fn too_long(&mut self, cx: &mut Context, out: &mut dyn Output) -> Result<(), Stop> {
+        cx.line_no += 1;
+        self.tally.malformed += 1;
+        let m = Malformed {
+            column: 1,
+            message: format!(
+                "{}:{} is longer than {} bytes (raise the limit with --max-line-bytes)",
+                cx.file, cx.line_no, cx.options.max_line_bytes
+            ),
+        };
+        out.malformed(cx.file, cx.line_no, &m, "")
+            .map_err(Stop::Io)?;
+        if cx.options.keep_going {
+            Ok(())
+        } else {
+            Err(Stop::Malformed)
         }
     }
 
