@@ -1,6 +1,8 @@
 //! Lint latency: the shipped recommended policy against the built-in Leapfrog catalogue,
-//! and a generated policy of 1,000 tools against a generated 1,000-tool catalogue. Each
-//! iteration runs the whole pipeline the CLI runs: parse, validate, every rule.
+//! a generated policy of 1,000 tools against a generated 1,000-tool catalogue, and 20,000
+//! tools whose limits conflict on one counter name (every other one), linted and fixed —
+//! the shape that used to be quadratic. Each iteration runs the whole pipeline the CLI
+//! runs: parse, validate, every rule (and for `--fix`, the fix rounds).
 //!
 //! ```text
 //! cargo bench --bench lint
@@ -92,6 +94,47 @@ fn recommended_policy(bencher: Bencher) {
 fn thousand_tool_policy(bencher: Bencher) {
     let (text, catalog) = (&*BIG_POLICY, &*BIG_CATALOG);
     bencher.bench(|| lint(black_box(text), catalog));
+}
+
+/// 20,000 tools, half limited per minute and half per hour on one counter name.
+static CONFLICTING: LazyLock<String> = LazyLock::new(|| {
+    let tools: serde_json::Map<String, serde_json::Value> = (0..20_000)
+        .map(|i| {
+            let window = if i % 2 == 0 { "minute" } else { "hour" };
+            (
+                format!("tool_{i}"),
+                json!({"limits": [{"counter": "shared", "window": window, "max": 10}]}),
+            )
+        })
+        .collect();
+    serde_json::to_string_pretty(&json!({"version": "1", "default": "deny", "tools": tools}))
+        .expect("json")
+});
+
+#[divan::bench(sample_count = 10)]
+fn twenty_thousand_tools_lint(bencher: Bencher) {
+    let settings = policylayer::lint::config::Settings::default();
+    bencher.bench(|| {
+        let policy = Policy::parse(SourceFile::new("p.json", black_box(CONFLICTING.as_str())))
+            .expect("valid");
+        policylayer::lint::run(&policy, Catalog::leapfrog(), &settings)
+            .diagnostics
+            .len()
+    });
+}
+
+#[divan::bench(sample_count = 10)]
+fn twenty_thousand_tools_fix(bencher: Bencher) {
+    let settings = policylayer::lint::config::Settings::default();
+    bencher.bench(|| {
+        let policy = Policy::parse(SourceFile::new("p.json", black_box(CONFLICTING.as_str())))
+            .expect("valid");
+        let lint =
+            |p: &Policy| policylayer::lint::run(p, Catalog::leapfrog(), &settings).diagnostics;
+        policylayer::lint::fix::fix(policy, true, lint)
+            .map(|d| d.applied)
+            .ok()
+    });
 }
 
 fn main() {

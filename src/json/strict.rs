@@ -10,6 +10,9 @@
 use super::{short_escape, Member, Node, Number, Value, MAX_DEPTH, MAX_SAFE_INT};
 use crate::source::Span;
 
+/// Members of one object past which duplicate keys are found through an index.
+const INDEX_AT: usize = 16;
+
 /// Why a text is not the JSON we accept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParseError {
@@ -218,6 +221,7 @@ impl<'a> Parser<'a> {
         self.enter()?;
         self.pos += 1; // '{'
         let mut members: Vec<Member> = Vec::new();
+        let mut seen: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
         self.skip_ws()?;
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -260,14 +264,27 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             self.skip_ws()?;
             let value = self.value()?;
-            if let Some(first) = members.iter().find(|m| m.key == key) {
+            // A scan for small objects; an index once an object is large (a policy with
+            // 20,000 tools must not cost 20,000² comparisons).
+            if members.len() >= INDEX_AT && seen.is_empty() {
+                seen.extend(members.iter().map(|m| (m.key.clone(), m.key_span)));
+            }
+            let first = if seen.is_empty() {
+                members.iter().find(|m| m.key == key).map(|m| m.key_span)
+            } else {
+                seen.get(&key).copied()
+            };
+            if let Some(first) = first {
                 self.errors.push(ParseError {
                     span: key_span,
                     message: format!("duplicate key \"{key}\""),
                     help: "JSON readers disagree on which copy wins; keep exactly one".into(),
-                    first: Some(first.key_span),
+                    first: Some(first),
                 });
             } else {
+                if !seen.is_empty() {
+                    seen.insert(key.clone(), key_span);
+                }
                 members.push(Member {
                     key,
                     key_span,

@@ -142,13 +142,21 @@ impl Value {
             (Value::Array(a), Value::Array(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.value.deep_eq(&y.value))
             }
+            (Value::Object(a), Value::Object(b)) if a.len() != b.len() => false,
+            (Value::Object(a), Value::Object(b)) if a.len() <= 16 => a.iter().all(|m| {
+                b.iter()
+                    .find(|n| n.key == m.key)
+                    .is_some_and(|n| n.value.value.deep_eq(&m.value.value))
+            }),
             (Value::Object(a), Value::Object(b)) => {
-                a.len() == b.len()
-                    && a.iter().all(|m| {
-                        b.iter()
-                            .find(|n| n.key == m.key)
-                            .is_some_and(|n| n.value.value.deep_eq(&m.value.value))
-                    })
+                // Large objects (a policy's 20,000 tools) through an index, not a scan each.
+                let index: std::collections::HashMap<&str, &Value> =
+                    b.iter().map(|n| (n.key.as_str(), &n.value.value)).collect();
+                a.iter().all(|m| {
+                    index
+                        .get(m.key.as_str())
+                        .is_some_and(|v| v.deep_eq(&m.value.value))
+                })
             }
             _ => false,
         }

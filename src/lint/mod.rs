@@ -250,27 +250,33 @@ impl<'a> Used<'a> {
             return false;
         }
         let mut hit = false;
-        for (i, tool) in self.policy.tools.iter().enumerate() {
-            if d.span.start < tool.key_span.start || d.span.end > tool.span.end {
+        // Tool entries are in file order and do not overlap: at most one holds the span,
+        // the last that starts before it (found by bisection, not by a scan per finding).
+        let tools = &self.policy.tools;
+        let after = tools.partition_point(|t| t.key_span.start <= d.span.start);
+        let Some(i) = after.checked_sub(1) else {
+            return false;
+        };
+        let tool = &tools[i];
+        if d.span.end > tool.span.end {
+            return false;
+        }
+        if let Some(lint) = &tool.lint {
+            for (j, code) in lint.ignore.iter().enumerate() {
+                if code.value.eq_ignore_ascii_case(d.code) {
+                    self.inline[i][j] = true;
+                    hit = true;
+                }
+            }
+        }
+        for (k, s) in self.settings.suppress.iter().enumerate() {
+            if s.tool != tool.name {
                 continue;
             }
-            if let Some(lint) = &tool.lint {
-                for (j, code) in lint.ignore.iter().enumerate() {
-                    if code.value.eq_ignore_ascii_case(d.code) {
-                        self.inline[i][j] = true;
-                        hit = true;
-                    }
-                }
-            }
-            for (k, s) in self.settings.suppress.iter().enumerate() {
-                if s.tool != tool.name {
-                    continue;
-                }
-                for (c, code) in s.codes.iter().enumerate() {
-                    if *code == d.code {
-                        self.config[k][c] = true;
-                        hit = true;
-                    }
+            for (c, code) in s.codes.iter().enumerate() {
+                if *code == d.code {
+                    self.config[k][c] = true;
+                    hit = true;
                 }
             }
         }
