@@ -1,7 +1,9 @@
 //! The pre-commit hooks of `.pre-commit-hooks.yaml`, run for real: pre-commit from PyPI in
-//! a virtualenv builds policylayer from this repository (`language: rust`) and runs each
-//! hook with `pre-commit try-repo` in a scratch git repository. It downloads and builds, so
-//! `cargo test` skips it; `.ci/run` runs it with `--ignored`.
+//! a virtualenv builds policylayer from this repository (`language: rust`) and runs the
+//! hooks in a scratch git repository, first with `pre-commit try-repo` (as a user trying a
+//! hook does), then from a `.pre-commit-config.yaml` naming this repository at its HEAD,
+//! as a team installs it (try-repo builds afresh on every call; a config builds once). It
+//! downloads and builds, so `cargo test` skips it; `.ci/run` runs it with `--ignored`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -56,11 +58,19 @@ struct Hooks {
 
 impl Hooks {
     /// `pre-commit try-repo <this project> HOOK --files policy.json` in the scratch repo.
+    fn try_repo(&self, hook: &str) -> (bool, String) {
+        self.pre_commit(&["try-repo", &root().display().to_string(), hook])
+    }
+
+    /// `pre-commit run HOOK --files policy.json`, from the scratch repo's configuration.
     fn try_hook(&self, hook: &str) -> (bool, String) {
+        self.pre_commit(&["run", hook])
+    }
+
+    fn pre_commit(&self, args: &[&str]) -> (bool, String) {
         let out = run(Command::new(&self.bin)
-            .arg("try-repo")
-            .arg(root())
-            .args([hook, "--files", "policy.json"])
+            .args(args)
+            .args(["--files", "policy.json"])
             .env("PRE_COMMIT_HOME", &self.home)
             .env("NO_COLOR", "1")
             .current_dir(&self.repo));
@@ -96,6 +106,19 @@ fn hooks_lint_format_and_gate_loosening() {
 
     // lint: an unlimited write tool fails and is named; the shipped policy passes.
     hooks.write(r#"{"version": "1", "default": "deny", "tools": {"navigate": {"require": [{"path": "args.url", "op": "host_in", "value": ["example.com"]}]}}}"#);
+    let (passed, out) = hooks.try_repo("policylayer-lint");
+    assert!(!passed && out.contains("PL101"), "{out}");
+    // From here on as a team installs the hooks: this repository at its HEAD.
+    let head = run(Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(root()));
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: policylayer-lint\n      - id: policylayer-fmt\n      - id: policylayer-diff\n",
+        root().display(),
+        String::from_utf8_lossy(&head.stdout).trim()
+    );
+    std::fs::write(hooks.repo.join(".pre-commit-config.yaml"), config).unwrap();
+    git(&hooks.repo, &["add", ".pre-commit-config.yaml"]);
     let (passed, out) = hooks.try_hook("policylayer-lint");
     assert!(!passed && out.contains("PL101"), "{out}");
     hooks.write(&recommended);
