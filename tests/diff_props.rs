@@ -471,8 +471,53 @@ fn check_pair(seed: u64) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Safe fixes keep meaning, judged by the engine: the fixed policy is valid, and every
+/// call decided on a fresh state gets the same decision (a limit a fix adds, PL101's, only
+/// binds after many calls; a misspelt tool renamed would change decisions by design, and
+/// the random tool names here have no near namesake in the catalogue).
+fn check_safe_fixes(seed: u64) -> Result<(), TestCaseError> {
+    let mut r = Rng(seed);
+    let base = random_policy(&mut r);
+    let Some(policy) = parse(&base) else {
+        return Ok(());
+    };
+    let settings = policylayer::lint::config::Settings::default();
+    let lint = |p: &Policy| policylayer::lint::run(p, Catalog::leapfrog(), &settings).diagnostics;
+    let text = base.to_string();
+    let fixed = match policylayer::lint::fix::fix(policy, false, lint) {
+        Ok(fixed) => fixed,
+        Err(broken) => {
+            return Err(TestCaseError::fail(format!(
+                "safe fixes {:?} made an invalid policy of {text}",
+                broken.codes
+            )))
+        }
+    };
+    let original = parse(&base).expect("parsed before");
+    for _ in 0..24 {
+        let tool = r.pick(&TOOLS);
+        let grant = r.pick(&["g1", "g2"]);
+        let args = random_args(&mut r);
+        prop_assert_eq!(
+            decisions(&original, tool, grant, &args, 1, Run::Burst),
+            decisions(&fixed.policy, tool, grant, &args, 1, Run::Burst),
+            "a safe fix changed the first decision of {} {} in\n{}\nfixed:\n{}",
+            tool,
+            args,
+            text,
+            fixed.policy.source.text()
+        );
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn safe_fixes_keep_every_first_decision(seed in any::<u64>()) {
+        check_safe_fixes(seed)?;
+    }
 
     #[test]
     fn diff_agrees_with_the_engine(seed in any::<u64>()) {
