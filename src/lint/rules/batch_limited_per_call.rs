@@ -43,8 +43,8 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for tool in cx.catalog.tools() {
-        let Access::Allowed(rule) = cx.policy.access(&tool.name) else {
+    for entry in cx.tools() {
+        let (Access::Allowed(rule), Some(tool)) = (entry.access, entry.tool) else {
             continue;
         };
         if rule.limits.is_empty() || rule.limits.iter().any(|l| l.increment_from.is_some()) {

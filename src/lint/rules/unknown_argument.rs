@@ -9,7 +9,7 @@
 use super::helpers::{a_type, quote, resolve, sole_suggestion, Resolved};
 use crate::declare_rule;
 use crate::diagnostic::{did_you_mean, Applicability, Diagnostic, Edit, Fix};
-use crate::lint::Context;
+use crate::lint::{Context, ToolEntry};
 use crate::policy::{Path, Root, Segment, Spanned};
 
 declare_rule! {
@@ -47,7 +47,8 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for (rule, tool) in cx.rules() {
+    for ToolEntry { rule, tool, .. } in cx.tools() {
+        let Some(rule) = rule else { continue };
         let Some(tool) = tool else {
             continue;
         };

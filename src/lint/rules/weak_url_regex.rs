@@ -9,7 +9,7 @@ use crate::catalog::{Signal, Tool};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::json::Value;
-use crate::lint::Context;
+use crate::lint::{Context, ToolEntry};
 use crate::policy::{Condition, Op, Path, Segment, Test, ToolRule};
 use crate::regex_sample::{branches, Branch};
 
@@ -60,7 +60,8 @@ declare_rule! {
 const ATTACKER: &str = "attacker.invalid";
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for (rule, tool) in cx.rules() {
+    for ToolEntry { rule, tool, .. } in cx.tools() {
+        let Some(rule) = rule else { continue };
         for cond in &rule.require {
             if !is_url_path(tool, &cond.path.value) || host_pinned(rule, &cond.path.value) {
                 continue;
