@@ -5,7 +5,8 @@
 //! neither are tools under `action: "approve"`, whose batches a person reads.
 //! The documentation below is what `policylayer explain` prints.
 
-use super::helpers::{append_member, quote, resolve, signal_path, Resolved};
+use super::helpers::{append_member, quote, signal_path};
+use super::input_schema::{resolve, Resolved};
 use crate::catalog::Signal;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};

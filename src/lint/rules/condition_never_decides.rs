@@ -12,9 +12,8 @@
 
 use serde_json::Value as Schema;
 
-use super::helpers::{
-    a_type, declared_types, quote, remove_item, resolve, sole_suggestion, Resolved,
-};
+use super::helpers::{quote, remove_item, sole_suggestion};
+use super::input_schema::{a_type, declared_types, resolve, Resolved};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::engine::condition::{apply, Verdict};

@@ -7,7 +7,7 @@
 //! `const`/`enum`) counts; an argument it leaves untyped is not checked.
 //! The documentation below is what `policylayer explain` prints.
 
-use super::helpers::{a_type, admits, declared_types, resolve, Resolved};
+use super::input_schema::{a_type, admits, declared_types, resolve, Resolved};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::json::Value;

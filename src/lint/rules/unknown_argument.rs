@@ -6,7 +6,8 @@
 //! path.
 //! The documentation below is what `policylayer explain` prints.
 
-use super::helpers::{a_type, quote, resolve, sole_suggestion, Resolved};
+use super::helpers::{quote, sole_suggestion};
+use super::input_schema::{a_type, resolve, Resolved};
 use crate::declare_rule;
 use crate::diagnostic::{did_you_mean, Applicability, Diagnostic, Edit, Fix};
 use crate::lint::{Context, ToolEntry};
