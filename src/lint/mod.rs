@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::catalog::{self, Catalog};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::json::{Node, Value};
-use crate::policy::{Access, Policy, ToolRule};
+use crate::policy::{Access, Limit, Policy, ToolRule};
 use crate::source::Span;
 use config::Settings;
 
@@ -139,6 +139,18 @@ impl<'a> Context<'a> {
                 tool: Some(tool),
             });
         listed.chain(unlisted)
+    }
+
+    /// Every limit of the policy: the `all_tools` limits, then each tool rule's in file
+    /// order, with the rule a tool limit belongs to.
+    pub fn limits(&self) -> impl Iterator<Item = (Option<&'a ToolRule>, &'a Limit)> {
+        let policy = self.policy;
+        let all = policy.all_tools.iter().map(|limit| (None, limit));
+        let tools = policy
+            .tools
+            .iter()
+            .flat_map(|rule| rule.limits.iter().map(move |limit| (Some(rule), limit)));
+        all.chain(tools)
     }
 }
 
