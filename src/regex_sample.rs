@@ -1,23 +1,31 @@
-//! Strings a regex matches, built from its syntax tree (`regex_syntax::ast`): one sample per
-//! top-level alternative, taking every construct once: the first alternative of a group,
-//! one repetition of `?`/`*`/`+`, the least of `{n,m}` (at least one), the first character
-//! listed in a class. A lone `.` stands for a dot (it was meant as one); repeated, for a
-//! letter. PL107 probes URL regexes with these samples, and `diff` tries them as
-//! witnesses for an edited regex.
+//! Strings a regex matches, built from its high-level syntax tree (`regex_syntax::hir`, the
+//! form the `regex` crate compiles, with flags, escapes, Unicode and set operations already
+//! resolved). PL107 probes a URL regex with them; `diff` tries them as witnesses for an
+//! edited regex.
 //!
-//! The AST rather than the HIR: the HIR sorts and case-folds classes, so `[._-]` would give
-//! `-` and `\w` a digit, where a person reading the pattern expects `.` and a letter.
+//! One sample per top-level alternative, taking every construct once: the first
+//! alternative of an inner alternation, one repetition of `?`/`*`/`+`, the least count of
+//! `{n,m}` (at least one). The HIR factors a prefix common to all alternatives out
+//! (`^a\.com|^b\.org` becomes `^(?:a\.com|b\.org)`), so an alternation that ends the
+//! pattern counts as top-level, with what precedes it in front of each alternative.
+//!
+//! The HIR sorts and case-folds classes, so it no longer knows which character a class
+//! listed first; a class gives the first of `a`–`z`, `0`–`9`, `-`, `_`, `/`, `:`, `.` and
+//! space it contains (then any printable ASCII, then its least character): `[._-]` gives
+//! `-`, `\w` a letter, `[^/]` `a`. A lone `.` (a class of every character but a line end)
+//! stands for a dot, since it was meant as one; repeated, for a letter.
+//!
+//! Samples are candidates: start anchors are noted ([`Sample::anchored`]), but `$`, `\b` and
+//! the other zero-width assertions are not checked, so `a\bb` gives `ab`, which it does not
+//! match. Callers test a sample against the compiled regex before relying on it.
 
-use regex_syntax::ast::{
-    self, AssertionKind, Ast, ClassPerlKind, ClassSet, ClassSetItem, Flag, GroupKind, LiteralKind,
-    RepetitionKind, RepetitionRange, SpecialLiteralKind,
-};
+use regex_syntax::hir::{Class, Hir, HirKind, Look, Repetition};
 
-/// One top-level alternative of a pattern: a string it matches, and whether it starts
-/// with `^` or `\A`.
+/// A string one top-level alternative of a pattern matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Branch {
-    pub sample: String,
+pub struct Sample {
+    pub text: String,
+    /// The alternative starts with `^` or `\A`: it matches only at the start of the text.
     pub anchored: bool,
 }
 
@@ -27,213 +35,158 @@ const MAX_REPEAT: u32 = 32;
 /// Longest sample built: nested repetitions multiply, and a URL is far shorter.
 const MAX_SAMPLE: usize = 4096;
 
-/// A sample for each top-level alternative of `pattern`, or `None` for syntax this does
-/// not model (verbose mode, code-point escapes, Unicode classes, set operations).
-pub fn branches(pattern: &str) -> Option<Vec<Branch>> {
-    let ast = ast::parse::Parser::new().parse(pattern).ok()?;
-    match &ast {
-        Ast::Alternation(alt) => alt.asts.iter().map(branch).collect(),
-        other => Some(vec![branch(other)?]),
-    }
-}
+/// The characters a class is sampled by, in order of preference: what a person reading
+/// a URL or host pattern expects to see, with `.` late: a dot a class lets through would
+/// pass for a dot of the host (PL107 would call `\W` an unescaped dot).
+const PREFERRED: &str = "abcdefghijklmnopqrstuvwxyz0123456789-_/:. ";
 
-/// What one piece of a pattern contributes to a sample.
-enum Piece {
-    /// Text of one repetition, and whether it starts with a start anchor (a group).
-    Text {
-        text: String,
-        anchored: bool,
-    },
-    StartAnchor,
-    /// Zero-width (`$`, `\b`, a flag group) or empty.
-    Nothing,
-}
-
-fn branch(ast: &Ast) -> Option<Branch> {
-    let items: &[Ast] = match ast {
-        Ast::Concat(c) => &c.asts,
-        other => std::slice::from_ref(other),
-    };
-    let mut sample = String::new();
-    let mut anchored = None;
-    for item in items {
-        let (inner, repeat) = match item {
-            Ast::Repetition(r) => (&*r.ast, Some(count(&r.op.kind)?)),
-            other => (other, None),
-        };
-        match piece(inner)? {
-            Piece::StartAnchor => {
-                anchored.get_or_insert(true);
+/// A sample for each top-level alternative of `pattern`, in pattern order, or `None` when
+/// the pattern does not parse or one of its alternatives cannot be sampled: a class that
+/// matches nothing (`[a&&b]`), a repetition of more than 32 (`a{100}`), a sample over
+/// 4 KiB, bytes that are not UTF-8.
+pub fn sample_matches(pattern: &str) -> Option<Vec<Sample>> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    alternatives(&hir)
+        .into_iter()
+        .map(|pieces| {
+            let mut builder = Builder::default();
+            for piece in pieces {
+                builder.push(piece)?;
             }
-            Piece::Nothing => {}
-            Piece::Text {
-                text,
-                anchored: starts,
-            } => {
-                anchored.get_or_insert(starts);
-                let text = if repeat.is_some() && matches!(inner, Ast::Dot(_)) {
-                    "a".to_string()
-                } else {
-                    text
-                };
-                sample.push_str(&text.repeat(repeat.unwrap_or(1) as usize));
-                if sample.len() > MAX_SAMPLE {
-                    return None;
-                }
-            }
-        }
-    }
-    Some(Branch {
-        sample,
-        anchored: anchored.unwrap_or(false),
-    })
+            Some(Sample {
+                text: builder.text,
+                anchored: builder.anchored.unwrap_or(false),
+            })
+        })
+        .collect()
 }
 
-/// The repetition count sampled for a quantifier.
-fn count(kind: &RepetitionKind) -> Option<u32> {
-    let n = match kind {
-        RepetitionKind::ZeroOrOne | RepetitionKind::ZeroOrMore | RepetitionKind::OneOrMore => 1,
-        RepetitionKind::Range(RepetitionRange::Exactly(n) | RepetitionRange::AtLeast(n)) => {
-            (*n).max(1)
-        }
-        RepetitionKind::Range(RepetitionRange::Bounded(min, max)) => (*min).max(1).min(*max),
-    };
-    (n <= MAX_REPEAT).then_some(n)
-}
-
-fn text(c: char) -> Piece {
-    Piece::Text {
-        text: c.to_string(),
-        anchored: false,
-    }
-}
-
-fn piece(ast: &Ast) -> Option<Piece> {
-    Some(match ast {
-        Ast::Empty(_) => Piece::Nothing,
-        Ast::Flags(f) => {
-            if ignores_whitespace(&f.flags) {
-                return None;
-            }
-            Piece::Nothing
-        }
-        Ast::Literal(l) => text(literal(l)?),
-        Ast::Dot(_) => text('.'),
-        Ast::Assertion(a) => match a.kind {
-            AssertionKind::StartLine | AssertionKind::StartText => Piece::StartAnchor,
-            _ => Piece::Nothing,
+/// The top-level alternatives of a pattern, each as the pieces to sample in order.
+fn alternatives(hir: &Hir) -> Vec<Vec<&Hir>> {
+    match hir.kind() {
+        HirKind::Alternation(alts) => alts.iter().map(|alt| vec![alt]).collect(),
+        HirKind::Concat(items) => match items.split_last() {
+            Some((last, prefix)) => match last.kind() {
+                HirKind::Alternation(alts) => alts
+                    .iter()
+                    .map(|alt| prefix.iter().chain([alt]).collect())
+                    .collect(),
+                _ => vec![vec![hir]],
+            },
+            None => vec![vec![hir]],
         },
-        Ast::ClassUnicode(_) => return None,
-        Ast::ClassPerl(p) => text(perl(p.kind.clone(), p.negated)),
-        Ast::ClassBracketed(c) => text(bracketed(&c.kind, c.negated)?),
-        Ast::Repetition(_) => return None,
-        Ast::Group(g) => {
-            if let GroupKind::NonCapturing(flags) = &g.kind {
-                if ignores_whitespace(flags) {
-                    return None;
+        _ => vec![vec![hir]],
+    }
+}
+
+/// One sample being built.
+#[derive(Default)]
+struct Builder {
+    text: String,
+    /// Decided by the first start anchor or text: whether the anchor came first.
+    anchored: Option<bool>,
+}
+
+impl Builder {
+    /// Appends what `hir` contributes; `None` when it cannot be sampled.
+    fn push(&mut self, hir: &Hir) -> Option<()> {
+        match hir.kind() {
+            HirKind::Empty => {}
+            HirKind::Literal(literal) => self.push_text(std::str::from_utf8(&literal.0).ok()?)?,
+            HirKind::Class(_) if is_dot(hir) => self.push_text(".")?,
+            HirKind::Class(class) => self.push_text(pick(class)?.encode_utf8(&mut [0; 4]))?,
+            HirKind::Look(look) => {
+                if matches!(look, Look::Start | Look::StartLF | Look::StartCRLF) {
+                    self.anchored.get_or_insert(true);
                 }
             }
-            let first = match &*g.ast {
-                Ast::Alternation(alt) => branch(alt.asts.first()?)?,
-                other => branch(other)?,
-            };
-            match (first.sample.is_empty(), first.anchored) {
-                (true, true) => Piece::StartAnchor,
-                (true, false) => Piece::Nothing,
-                (false, anchored) => Piece::Text {
-                    text: first.sample,
-                    anchored,
-                },
+            HirKind::Repetition(repetition) => self.push_repeated(repetition)?,
+            HirKind::Capture(capture) => self.push(&capture.sub)?,
+            HirKind::Concat(items) => {
+                for item in items {
+                    self.push(item)?;
+                }
             }
+            HirKind::Alternation(alts) => self.push(alts.first()?)?,
         }
-        Ast::Alternation(alt) => piece(alt.asts.first()?)?,
-        Ast::Concat(_) => {
-            let b = branch(ast)?;
-            Piece::Text {
-                text: b.sample,
-                anchored: b.anchored,
-            }
+        Some(())
+    }
+
+    fn push_text(&mut self, text: &str) -> Option<()> {
+        self.anchored.get_or_insert(false);
+        self.text.push_str(text);
+        (self.text.len() <= MAX_SAMPLE).then_some(())
+    }
+
+    /// One repetition at the count sampled for its quantifier; a repeated dot as a letter.
+    fn push_repeated(&mut self, repetition: &Repetition) -> Option<()> {
+        let n = repetition.min.max(1);
+        let n = repetition.max.map_or(n, |max| n.min(max));
+        if n > MAX_REPEAT {
+            return None;
         }
-    })
-}
-
-/// Verbose mode changes what whitespace means: not modelled.
-fn ignores_whitespace(flags: &ast::Flags) -> bool {
-    flags
-        .items
-        .iter()
-        .any(|i| i.kind == ast::FlagsItemKind::Flag(Flag::IgnoreWhitespace))
-}
-
-/// The character a literal stands for; `None` for code-point escapes.
-fn literal(l: &ast::Literal) -> Option<char> {
-    match l.kind {
-        LiteralKind::Verbatim | LiteralKind::Meta | LiteralKind::Superfluous => Some(l.c),
-        LiteralKind::Special(
-            SpecialLiteralKind::LineFeed
-            | SpecialLiteralKind::Tab
-            | SpecialLiteralKind::CarriageReturn,
-        ) => Some(l.c),
-        _ => None,
+        if is_dot(&repetition.sub) {
+            return self.push_text(&"a".repeat(n as usize));
+        }
+        let start = self.text.len();
+        self.push(&repetition.sub)?;
+        let once = self.text.split_off(start);
+        if once.is_empty() {
+            return Some(()); // zero-width, as `(?:\b)?`
+        }
+        for _ in 0..n {
+            self.push_text(&once)?;
+        }
+        Some(())
     }
 }
 
-/// A character `\d`, `\w`, `\s` (or their negations) match.
-fn perl(kind: ClassPerlKind, negated: bool) -> char {
-    match (kind, negated) {
-        (ClassPerlKind::Digit, false) => '0',
-        (ClassPerlKind::Word, false) => 'a',
-        (ClassPerlKind::Space, false) => ' ',
-        (ClassPerlKind::Word, true) => '-',
-        (ClassPerlKind::Digit | ClassPerlKind::Space, true) => 'a',
-    }
-}
-
-/// The ranges `\d`, `\w`, `\s` stand for inside a class.
-fn perl_ranges(kind: &ClassPerlKind) -> &'static [(char, char)] {
-    match kind {
-        ClassPerlKind::Digit => &[('0', '9')],
-        ClassPerlKind::Word => &[('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')],
-        ClassPerlKind::Space => &[(' ', ' '), ('\t', '\r')],
-    }
-}
-
-/// A character of a bracket class: the first listed, or for a negated class the first of
-/// a few common ones it does not exclude.
-fn bracketed(set: &ClassSet, negated: bool) -> Option<char> {
-    let ClassSet::Item(item) = set else {
-        return None; // `&&`, `--`, `~~`
+/// The character sampled for a class (see the module documentation); `None` for a class
+/// that matches nothing or only bytes outside ASCII.
+fn pick(class: &Class) -> Option<char> {
+    let contains = |c: char| match class {
+        Class::Unicode(u) => u.ranges().iter().any(|r| r.start() <= c && c <= r.end()),
+        Class::Bytes(b) => u8::try_from(c)
+            .ok()
+            .filter(u8::is_ascii)
+            .is_some_and(|c| b.ranges().iter().any(|r| r.start() <= c && c <= r.end())),
     };
-    let items: &[ClassSetItem] = match item {
-        ClassSetItem::Union(u) => &u.items,
-        other => std::slice::from_ref(other),
+    let least = match class {
+        Class::Unicode(u) => u.ranges().first().map(|r| r.start()),
+        Class::Bytes(b) => b
+            .ranges()
+            .first()
+            .map(|r| r.start())
+            .filter(u8::is_ascii)
+            .map(char::from),
     };
-    let mut ranges: Vec<(char, char)> = Vec::new();
-    for item in items {
-        match item {
-            ClassSetItem::Empty(_) => {}
-            ClassSetItem::Literal(l) => {
-                let c = literal(l)?;
-                ranges.push((c, c));
-            }
-            ClassSetItem::Range(r) => ranges.push((literal(&r.start)?, literal(&r.end)?)),
-            ClassSetItem::Perl(p) if !p.negated => ranges.extend_from_slice(perl_ranges(&p.kind)),
-            ClassSetItem::Perl(p) => {
-                let c = perl(p.kind.clone(), true);
-                ranges.push((c, c));
-            }
-            ClassSetItem::Ascii(_)
-            | ClassSetItem::Unicode(_)
-            | ClassSetItem::Bracketed(_)
-            | ClassSetItem::Union(_) => return None,
+    PREFERRED
+        .chars()
+        .chain('!'..='~')
+        .find(|&c| contains(c))
+        .or(least)
+}
+
+/// A class of every character but line ends: what `.` compiles to.
+fn is_dot(hir: &Hir) -> bool {
+    let HirKind::Class(class) = hir.kind() else {
+        return false;
+    };
+    let line_end = |start: u32, end: u32| start == end && (start == 0x0A || start == 0x0D);
+    let mut others = class.clone();
+    match &mut others {
+        Class::Unicode(u) => {
+            u.negate();
+            u.ranges()
+                .iter()
+                .all(|r| line_end(r.start().into(), r.end().into()))
         }
-    }
-    if negated {
-        ['a', '0', '-', '_', 'x']
-            .into_iter()
-            .find(|c| !ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(c)))
-    } else {
-        ranges.first().map(|(lo, _)| *lo)
+        Class::Bytes(b) => {
+            b.negate();
+            b.ranges()
+                .iter()
+                .all(|r| line_end(r.start().into(), r.end().into()))
+        }
     }
 }
 
@@ -242,51 +195,132 @@ mod tests {
     use super::*;
 
     fn samples(p: &str) -> Option<Vec<(String, bool)>> {
-        branches(p).map(|b| b.into_iter().map(|b| (b.sample, b.anchored)).collect())
+        sample_matches(p).map(|s| s.into_iter().map(|s| (s.text, s.anchored)).collect())
     }
 
     fn one(p: &str) -> String {
         samples(p).unwrap_or_else(|| panic!("{p}"))[0].0.clone()
     }
 
+    /// Every sample of these patterns is matched by the pattern.
+    fn assert_matched(patterns: &[&str]) {
+        for p in patterns {
+            let re = regex::Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+            for s in sample_matches(p).unwrap_or_else(|| panic!("{p}")) {
+                assert!(re.is_match(&s.text), "{p} does not match {:?}", s.text);
+            }
+        }
+    }
+
     #[test]
     fn literals_escapes_and_dots() {
         assert_eq!(one(r"^https://example\.com/"), "https://example.com/");
         assert_eq!(one(r"a\tb\/c"), "a\tb/c");
+        assert_eq!(one(r"\x41\u{e9}"), "Aé");
+        assert_eq!(one("(?x) a b # comment"), "ab");
         assert_eq!(one("x.y"), "x.y");
         assert_eq!(one("x.+y"), "xay");
+        assert_eq!(one("(?s)x.*y"), "xay");
+        assert_eq!(one("(?i)EXAMPLE"), "example");
     }
 
     #[test]
-    fn classes_take_the_first_listed_character() {
-        assert_eq!(one("[._-]"), ".");
+    fn classes_give_a_preferred_character() {
+        assert_eq!(one("[._-]"), "-");
+        assert_eq!(one("[.,]"), ".");
+        assert_eq!(one("[/:?#]"), "/");
         assert_eq!(one(r"[\w.]"), "a");
         assert_eq!(one(r"\d\w\s\D\W\S"), "0a a-a");
         assert_eq!(one("[^a-z]"), "0");
-        assert_eq!(one("[^a0-]"), "_");
+        assert_eq!(one("[^/]"), "a");
+        assert_eq!(one("[A-Z]"), "A");
+        assert_eq!(one("[[:upper:]&&[^A]]"), "B");
+        assert_eq!(one(r"\p{Greek}"), "Ͱ");
+        assert_eq!(one("(?-u:[x-z])"), "x");
     }
 
     #[test]
-    fn alternation_repetition_and_groups() {
+    fn alternation_samples_each_top_level_alternative() {
         assert_eq!(
-            samples("^a|b$").unwrap(),
-            [("a".to_string(), true), ("b".to_string(), false)]
+            samples("^ab|cd$").unwrap(),
+            [("ab".to_string(), true), ("cd".to_string(), false)]
+        );
+        // The common `^` is factored out of both alternatives, and put back.
+        assert_eq!(
+            samples(r"(?i)^a\.com$|^b\.org/.*").unwrap(),
+            [("a.com".to_string(), true), ("b.org/a".to_string(), true)]
+        );
+        // Inner alternations take their first alternative.
+        assert_eq!(
+            one("^https://(docs|api)\\.example\\.com"),
+            "https://docs.example.com"
         );
         assert_eq!(one("(ab|cd)+e"), "abe");
-        assert_eq!(one("x{3}y{2,5}z{0,}"), "xxxyyz");
-        assert_eq!(one("(?i)(?:^www)\\.example"), "www.example");
-        assert_eq!(samples("(^www)x").unwrap()[0], ("wwwx".to_string(), true));
     }
 
     #[test]
-    fn syntax_it_does_not_model_gives_nothing() {
+    fn repetitions_are_sampled_once_or_at_their_least_count() {
+        assert_eq!(one("x{3}y{2,5}z{0,}w?v*u+"), "xxxyyzwvu");
+        assert_eq!(one(r"[^/]{2,5}\d"), "aa0");
+        assert_eq!(one("(ab){2}"), "abab");
+        assert_eq!(one("a{0}b"), "b");
+    }
+
+    #[test]
+    fn anchors_mark_a_sample_anchored() {
+        for (p, anchored) in [
+            ("^a", true),
+            (r"\Aa", true),
+            ("(?m)^a", true),
+            ("(^www)x", true),
+            ("(?i)(?:^www)\\.example", true),
+            ("a^", false),
+            (r"(?:\b)?^a", true),
+            ("a$", false),
+            (r"\ba\b", false),
+        ] {
+            let s = &samples(p).unwrap()[0];
+            assert_eq!(s.1, anchored, "{p}");
+        }
+        assert_eq!(one(r"^\bwww\b$"), "www");
+    }
+
+    #[test]
+    fn samples_match_their_pattern() {
+        assert_matched(&[
+            r"^https?://(www\.)?example\.com(:[0-9]+)?([/?#]|$)",
+            r"^https://[a-z0-9-]+\.example\.com[/:?#]",
+            r"(?i)^a\.com$|^b\.org/.*",
+            r"^(document\.title|window\.location\.href)$",
+            r"[^a-z]+@[\w.]+",
+            r"\p{L}{2}\d{3}",
+        ]);
+    }
+
+    proptest::proptest! {
+        /// Without zero-width assertions, which samples do not check, every sample of a
+        /// pattern is matched by it.
+        #[test]
+        fn samples_without_assertions_match(pattern in r"[\\.|?*+(){}\[\]^a-z0-9:/@#-]{0,40}") {
+            let Ok(re) = regex::Regex::new(&pattern) else { return Ok(()) };
+            let Ok(hir) = regex_syntax::Parser::new().parse(&pattern) else { return Ok(()) };
+            if hir.properties().look_set().is_empty() {
+                for s in sample_matches(&pattern).unwrap_or_default() {
+                    proptest::prop_assert!(re.is_match(&s.text), "{:?}", s.text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn patterns_it_cannot_sample_give_nothing() {
         for p in [
-            r"\x41",
-            r"\p{L}",
-            "[[:alpha:]]",
             "[a&&b]",
-            "(?x) a b",
+            r"\P{any}",
             "a{100}",
+            "((a{32}){32}){32}",
+            "(",
+            r"(?-u:\xFF)",
         ] {
             assert_eq!(samples(p), None, "{p}");
         }

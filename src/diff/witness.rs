@@ -571,10 +571,10 @@ fn number(n: f64) -> Json {
 /// Strings to try against a regex: a sample of each of its alternatives (see
 /// [`crate::regex_sample`]) and a few common probes, some of which it will not match.
 fn regex_probes(pattern: &str) -> Vec<String> {
-    let mut out: Vec<String> = crate::regex_sample::branches(pattern)
+    let mut out: Vec<String> = crate::regex_sample::sample_matches(pattern)
         .unwrap_or_default()
         .into_iter()
-        .map(|b| b.sample)
+        .map(|s| s.text)
         .collect();
     for probe in ["", "policylayer-witness", "https://example.com/"] {
         if !out.iter().any(|o| o == probe) {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::catalog::{self, Catalog};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::json::{Node, Value};
-use crate::policy::{Policy, ToolRule};
+use crate::policy::{Access, Limit, Policy, ToolRule};
 use crate::source::Span;
 use config::Settings;
 
@@ -104,14 +104,53 @@ pub struct Context<'a> {
     pub catalog: &'a Catalog,
 }
 
+/// One tool as the policy and the catalogue see it (see [`Context::tools`]).
+#[derive(Clone, Copy)]
+pub struct ToolEntry<'a> {
+    pub name: &'a str,
+    /// The policy's rule for the tool, if it lists it under `tools`.
+    pub rule: Option<&'a ToolRule>,
+    /// How the policy treats calls to it (hidden, denied, allowed, …).
+    pub access: Access<'a>,
+    /// The catalogue's entry for the tool, if the catalogue has it.
+    pub tool: Option<&'a catalog::Tool>,
+}
+
 impl<'a> Context<'a> {
-    /// Each tool rule of the policy, in file order, with the catalogue's entry for that
-    /// tool when the catalogue has one.
-    pub fn rules(&self) -> impl Iterator<Item = (&'a ToolRule, Option<&'a catalog::Tool>)> + '_ {
-        self.policy
+    /// Every tool the policy lists or the catalogue has, once: the policy's tool rules in
+    /// file order, then the catalogue's tools the policy does not list, in catalogue order.
+    /// Rules look tools up here rather than each pairing policy and catalogue itself.
+    pub fn tools(&self) -> impl Iterator<Item = ToolEntry<'a>> + '_ {
+        let (policy, catalog) = (self.policy, self.catalog);
+        let listed = policy.tools.iter().map(move |rule| ToolEntry {
+            name: &rule.name,
+            rule: Some(rule),
+            access: policy.access(&rule.name),
+            tool: catalog.tool(&rule.name),
+        });
+        let unlisted = catalog
+            .tools()
+            .iter()
+            .filter(move |tool| policy.tool(&tool.name).is_none())
+            .map(move |tool| ToolEntry {
+                name: &tool.name,
+                rule: None,
+                access: policy.access(&tool.name),
+                tool: Some(tool),
+            });
+        listed.chain(unlisted)
+    }
+
+    /// Every limit of the policy: the `all_tools` limits, then each tool rule's in file
+    /// order, with the rule a tool limit belongs to.
+    pub fn limits(&self) -> impl Iterator<Item = (Option<&'a ToolRule>, &'a Limit)> {
+        let policy = self.policy;
+        let all = policy.all_tools.iter().map(|limit| (None, limit));
+        let tools = policy
             .tools
             .iter()
-            .map(|rule| (rule, self.catalog.tool(&rule.name)))
+            .flat_map(|rule| rule.limits.iter().map(move |limit| (Some(rule), limit)));
+        all.chain(tools)
     }
 }
 

@@ -5,7 +5,8 @@
 //! neither are tools under `action: "approve"`, whose batches a person reads.
 //! The documentation below is what `policylayer explain` prints.
 
-use super::helpers::{append_member, quote, resolve, signal_path, Resolved};
+use super::helpers::{append_member, quote, signal_path};
+use super::input_schema::{resolve, Resolved};
 use crate::catalog::Signal;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
@@ -43,8 +44,8 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for tool in cx.catalog.tools() {
-        let Access::Allowed(rule) = cx.policy.access(&tool.name) else {
+    for entry in cx.tools() {
+        let (Access::Allowed(rule), Some(tool)) = (entry.access, entry.tool) else {
             continue;
         };
         if rule.limits.is_empty() || rule.limits.iter().any(|l| l.increment_from.is_some()) {

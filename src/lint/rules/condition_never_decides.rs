@@ -12,14 +12,13 @@
 
 use serde_json::Value as Schema;
 
-use super::helpers::{
-    a_type, declared_types, quote, remove_item, resolve, sole_suggestion, Resolved,
-};
+use super::helpers::{quote, remove_item, sole_suggestion};
+use super::input_schema::{a_type, declared_types, resolve, Resolved};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::engine::condition::{apply, Verdict};
 use crate::json::Value;
-use crate::lint::Context;
+use crate::lint::{Context, ToolEntry};
 use crate::policy::{Condition, ConditionList, Root, Test, ToolRule};
 
 declare_rule! {
@@ -63,7 +62,8 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for (rule, tool) in cx.rules() {
+    for ToolEntry { rule, tool, .. } in cx.tools() {
+        let Some(rule) = rule else { continue };
         let schema = tool.map(|t| &t.input_schema);
         Tool {
             cx,

@@ -40,12 +40,7 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    let mut limits: Vec<&Limit> = cx
-        .policy
-        .all_tools
-        .iter()
-        .chain(cx.policy.tools.iter().flat_map(|t| &t.limits))
-        .collect();
+    let mut limits: Vec<&Limit> = cx.limits().map(|(_, limit)| limit).collect();
     limits.sort_by_key(|l| l.span.start);
     let mut first: HashMap<&str, &Limit> = HashMap::new();
     for limit in limits {

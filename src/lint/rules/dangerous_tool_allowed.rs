@@ -42,8 +42,11 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for tool in cx.catalog.tools().iter().filter(|t| is_dangerous(t)) {
-        let (span, entry) = match cx.policy.access(&tool.name) {
+    for entry in cx.tools() {
+        let Some(tool) = entry.tool.filter(|t| is_dangerous(t)) else {
+            continue;
+        };
+        let (span, rule) = match entry.access {
             Access::Allowed(rule) => (rule.key_span, Some(rule)),
             Access::DefaultAllowed => (cx.policy.default.span, None),
             _ => continue,
@@ -53,7 +56,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             format!("{}-risk {} tool `{}`", tool.risk, tool.category, tool.name)
         };
-        let (message, label) = match entry {
+        let (message, label) = match rule {
             Some(_) => (
                 format!("{what} is allowed"),
                 "calls get through without a person",
@@ -70,7 +73,7 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 "hide it (\"hide\": [\"{}\"]), deny it (\"action\": \"deny\") or require a person (\"action\": \"approve\")",
                 tool.name
             ));
-        if let Some(rule) = entry {
+        if let Some(rule) = rule {
             d = d.with_fix(approve(cx, rule));
         }
         out.push(d);

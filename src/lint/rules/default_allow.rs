@@ -5,7 +5,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::lint::Context;
-use crate::policy::Posture;
+use crate::policy::{Access, Posture};
 
 declare_rule! {
     /// ## What it does
@@ -40,10 +40,8 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     let unlisted = cx
-        .catalog
         .tools()
-        .iter()
-        .filter(|t| cx.policy.tool(&t.name).is_none() && cx.policy.hidden_by(&t.name).is_none())
+        .filter(|t| matches!(t.access, Access::DefaultAllowed))
         .count();
     out.push(
         RULE.finding(

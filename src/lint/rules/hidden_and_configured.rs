@@ -7,6 +7,7 @@ use super::helpers::remove_item;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::lint::Context;
+use crate::policy::Access;
 
 declare_rule! {
     /// ## What it does
@@ -39,8 +40,8 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for rule in &cx.policy.tools {
-        let Some(i) = cx.policy.hidden_by(&rule.name) else {
+    for entry in cx.tools() {
+        let (Some(rule), Access::Hidden(i)) = (entry.rule, entry.access) else {
             continue;
         };
         let Some(entry) = cx.policy.hide.get(i) else {

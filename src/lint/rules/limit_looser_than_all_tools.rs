@@ -44,12 +44,7 @@ declare_rule! {
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     // How many limits share each counter, counted once (not per limit: 20,000 tools).
     let mut sharing: HashMap<_, usize> = HashMap::new();
-    for l in cx
-        .policy
-        .all_tools
-        .iter()
-        .chain(cx.policy.tools.iter().flat_map(|t| &t.limits))
-    {
+    for (_, l) in cx.limits() {
         *sharing.entry(l.counter_identity()).or_default() += 1;
     }
     for rule in &cx.policy.tools {

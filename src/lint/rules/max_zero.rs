@@ -35,17 +35,11 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    let all = cx.policy.all_tools.iter().map(|l| (None, l));
-    let tools = cx
-        .policy
-        .tools
-        .iter()
-        .flat_map(|t| t.limits.iter().map(move |l| (Some(t.name.as_str()), l)));
-    for (tool, limit) in all.chain(tools) {
+    for (tool, limit) in cx.limits() {
         if limit.max.value != 0 || !consumes(limit) {
             continue;
         }
-        let (denied, help) = match tool {
+        let (denied, help) = match tool.map(|t| &t.name) {
             Some(name) => (
                 format!("every call to `{name}`"),
                 format!("to forbid `{name}`, write \"action\": \"deny\" (or hide it); to allow it, raise `max`"),

@@ -1,5 +1,6 @@
 //! The rule registry: every code `lint` reports or `explain` documents, one file per rule,
-//! in code order (as ruff's registry). Helpers several rules share are in [`helpers`].
+//! in code order (as ruff's registry). What several rules share is in [`helpers`] (text
+//! edits, did-you-mean) and [`input_schema`] (what a tool's input schema says about a path).
 
 mod batch_limited_per_call;
 mod condition_never_decides;
@@ -8,6 +9,7 @@ mod dangerous_tool_allowed;
 mod default_allow;
 mod helpers;
 mod hidden_and_configured;
+mod input_schema;
 mod limit_looser_than_all_tools;
 mod max_zero;
 mod op_type_mismatch;

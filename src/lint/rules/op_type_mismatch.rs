@@ -7,11 +7,11 @@
 //! `const`/`enum`) counts; an argument it leaves untyped is not checked.
 //! The documentation below is what `policylayer explain` prints.
 
-use super::helpers::{a_type, admits, declared_types, resolve, Resolved};
+use super::input_schema::{a_type, admits, declared_types, resolve, Resolved};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::json::Value;
-use crate::lint::Context;
+use crate::lint::{Context, ToolEntry};
 use crate::policy::{Condition, Op, Path, Root, Spanned};
 
 declare_rule! {
@@ -50,7 +50,8 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for (rule, tool) in cx.rules() {
+    for ToolEntry { rule, tool, .. } in cx.tools() {
+        let Some(rule) = rule else { continue };
         let schema = tool.map(|t| &t.input_schema);
         for cond in rule.require.iter().chain(&rule.deny_if) {
             if let Some(d) = condition(cx, schema, cond) {

@@ -6,10 +6,11 @@
 //! path.
 //! The documentation below is what `policylayer explain` prints.
 
-use super::helpers::{a_type, quote, resolve, sole_suggestion, Resolved};
+use super::helpers::{quote, sole_suggestion};
+use super::input_schema::{a_type, resolve, Resolved};
 use crate::declare_rule;
 use crate::diagnostic::{did_you_mean, Applicability, Diagnostic, Edit, Fix};
-use crate::lint::Context;
+use crate::lint::{Context, ToolEntry};
 use crate::policy::{Path, Root, Segment, Spanned};
 
 declare_rule! {
@@ -47,7 +48,8 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for (rule, tool) in cx.rules() {
+    for ToolEntry { rule, tool, .. } in cx.tools() {
+        let Some(rule) = rule else { continue };
         let Some(tool) = tool else {
             continue;
         };

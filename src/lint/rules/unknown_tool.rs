@@ -68,7 +68,10 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             .map(|n| rename(entry.span, n, "hide entry"));
         out.push(finding(cx, entry.span, message, help, fix));
     }
-    for (rule, _) in cx.rules().filter(|(_, tool)| tool.is_none()) {
+    for entry in cx.tools() {
+        let (Some(rule), None) = (entry.rule, entry.tool) else {
+            continue;
+        };
         let message = format!(
             "tool `{}` is not in the {server} catalogue: this rule matches no call",
             rule.name

@@ -4,13 +4,12 @@
 //! "approve"` are gated by a person and are not flagged; read tools are never flagged.
 //! The documentation below is what `policylayer explain` prints.
 
+use super::helpers::append_member;
 use crate::catalog::Tool;
 use crate::declare_rule;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::json::Value;
+use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::lint::Context;
-use crate::policy::{Access, ToolRule};
-use crate::source::Span;
+use crate::policy::Access;
 
 declare_rule! {
     /// ## What it does
@@ -48,8 +47,11 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     if !cx.policy.all_tools.is_empty() {
         return;
     }
-    for tool in cx.catalog.tools().iter().filter(|t| t.is_write_like()) {
-        let (span, entry) = match cx.policy.access(&tool.name) {
+    for entry in cx.tools() {
+        let Some(tool) = entry.tool.filter(|t| t.is_write_like()) else {
+            continue;
+        };
+        let (span, rule) = match entry.access {
             Access::Allowed(rule) if rule.limits.is_empty() => (rule.key_span, Some(rule)),
             Access::DefaultAllowed => (cx.policy.default.span, None),
             _ => continue,
@@ -68,8 +70,16 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             .with_help(format!(
                 "add a limit, e.g. \"limits\": [{limit}], or \"action\": \"approve\""
             ));
-        if let Some(rule) = entry {
-            d = d.with_fix(add_limit(cx, rule, &limit));
+        if let Some(rule) = rule {
+            d = d.with_fix(Fix {
+                description: "add a limit of 30 calls a minute per grant".into(),
+                applicability: Applicability::Safe,
+                edits: vec![append_member(
+                    cx.policy.source.text(),
+                    rule.span,
+                    &format!("\"limits\": [{limit}]"),
+                )],
+            });
         }
         out.push(d);
     }
@@ -81,39 +91,4 @@ fn suggested_limit(tool: &Tool) -> String {
         "{{ \"counter\": \"{}_rate\", \"window\": \"minute\", \"max\": 30, \"scope\": \"grant\" }}",
         tool.name
     )
-}
-
-/// Inserts `"limits": [...]` as the entry's last field.
-fn add_limit(cx: &Context, rule: &ToolRule, limit: &str) -> Fix {
-    let text = cx.policy.source.text();
-    let close = rule.span.end - 1;
-    let empty = cx
-        .policy
-        .doc
-        .value
-        .get("tools")
-        .and_then(|t| t.value.get(&rule.name))
-        .is_some_and(|n| matches!(&n.value, Value::Object(m) if m.is_empty()));
-    let insertion = if empty {
-        format!("\"limits\": [{limit}]")
-    } else {
-        // After the last member's value, before any whitespace leading to `}`.
-        let body_end = text[..close].trim_end().len();
-        return Fix {
-            description: "add a limit of 30 calls a minute per grant".into(),
-            applicability: Applicability::Safe,
-            edits: vec![Edit {
-                span: Span::new(body_end, body_end),
-                replacement: format!(", \"limits\": [{limit}]"),
-            }],
-        };
-    };
-    Fix {
-        description: "add a limit of 30 calls a minute per grant".into(),
-        applicability: Applicability::Safe,
-        edits: vec![Edit {
-            span: Span::new(rule.span.start, rule.span.end),
-            replacement: format!("{{ {insertion} }}"),
-        }],
-    }
 }

@@ -46,11 +46,7 @@ declare_rule! {
 const MAX_CALLS_PER_SECOND: u64 = 100;
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    let limits = cx
-        .policy
-        .all_tools
-        .iter()
-        .chain(cx.policy.tools.iter().flat_map(|t| &t.limits));
+    let limits = cx.limits().map(|(_, limit)| limit);
     for limit in limits.filter(|l| l.increment_from.is_none()) {
         let window = window_name(limit.window.value);
         if limit.increment == 0 {

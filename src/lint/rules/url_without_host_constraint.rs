@@ -50,17 +50,16 @@ declare_rule! {
 }
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for tool in cx.catalog.tools() {
-        let access = cx.policy.access(&tool.name);
-        if !access.lets_calls_through() {
+    for entry in cx.tools().filter(|e| e.access.lets_calls_through()) {
+        let Some(tool) = entry.tool else {
             continue;
-        }
+        };
         for signal in &tool.signals {
             let Signal::UrlInput(arg) = signal else {
                 continue;
             };
             let path = signal_path(arg);
-            let (span, message) = match access {
+            let (span, message) = match entry.access {
                 Access::Allowed(rule) => {
                     if rule.require.iter().any(|c| pins_host(c, &path)) {
                         continue;

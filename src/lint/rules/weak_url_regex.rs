@@ -9,9 +9,9 @@ use crate::catalog::{Signal, Tool};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::json::Value;
-use crate::lint::Context;
+use crate::lint::{Context, ToolEntry};
 use crate::policy::{Condition, Op, Path, Segment, Test, ToolRule};
-use crate::regex_sample::{branches, Branch};
+use crate::regex_sample::{sample_matches, Sample};
 
 declare_rule! {
     /// ## What it does
@@ -60,7 +60,8 @@ declare_rule! {
 const ATTACKER: &str = "attacker.invalid";
 
 fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for (rule, tool) in cx.rules() {
+    for ToolEntry { rule, tool, .. } in cx.tools() {
+        let Some(rule) = rule else { continue };
         for cond in &rule.require {
             if !is_url_path(tool, &cond.path.value) || host_pinned(rule, &cond.path.value) {
                 continue;
@@ -138,8 +139,8 @@ struct Weakness {
 fn weak_regex(cx: &Context, cond: &Condition, re: &Regex, pattern: &str) -> Option<Diagnostic> {
     let mut found: Vec<Weakness> = Vec::new();
     let mut suggestion = None;
-    for branch in branches(pattern)? {
-        let Some((weaknesses, example)) = probe(re, &branch) else {
+    for sample in sample_matches(pattern)? {
+        let Some((weaknesses, example)) = probe(re, &sample) else {
             continue;
         };
         suggestion.get_or_insert(example);
@@ -169,10 +170,10 @@ fn weak_regex(cx: &Context, cond: &Condition, re: &Regex, pattern: &str) -> Opti
     )
 }
 
-/// Probes one branch's sample; `None` when it is not a URL or host the pattern matches.
+/// Probes one alternative's sample; `None` when it is not a URL or host the pattern matches.
 /// Returns what got through and a safe pattern for the same host.
-fn probe(re: &Regex, branch: &Branch) -> Option<(Vec<Weakness>, String)> {
-    let sample = &branch.sample;
+fn probe(re: &Regex, candidate: &Sample) -> Option<(Vec<Weakness>, String)> {
+    let sample = &candidate.text;
     let url = url_sample(sample)
         .filter(|_| re.is_match(sample))
         .or_else(|| {
@@ -187,7 +188,7 @@ fn probe(re: &Regex, branch: &Branch) -> Option<(Vec<Weakness>, String)> {
             found.push(Weakness { kind, example });
         }
     };
-    let other = if branch.anchored {
+    let other = if candidate.anchored {
         Kind::OtherHost
     } else {
         Kind::Unanchored
@@ -379,8 +380,8 @@ mod tests {
     fn weaknesses(pattern: &str) -> Vec<Kind> {
         let re = Regex::new(pattern).unwrap();
         let mut kinds = Vec::new();
-        for b in branches(pattern).unwrap_or_default() {
-            if let Some((found, _)) = probe(&re, &b) {
+        for s in sample_matches(pattern).unwrap_or_default() {
+            if let Some((found, _)) = probe(&re, &s) {
                 kinds.extend(found.into_iter().map(|w| w.kind));
             }
         }
@@ -391,8 +392,8 @@ mod tests {
     #[test]
     fn samples_take_each_construct_once() {
         let s = |p: &str| {
-            branches(p)
-                .map(|b| b.into_iter().map(|b| b.sample).collect::<Vec<_>>())
+            sample_matches(p)
+                .map(|s| s.into_iter().map(|s| s.text).collect::<Vec<_>>())
                 .unwrap_or_default()
         };
         assert_eq!(
@@ -405,8 +406,6 @@ mod tests {
         );
         assert_eq!(s(r"(?i)^a\.com$|^b\.org/.*"), ["a.com", "b.org/a"]);
         assert_eq!(s(r"[^/]{2,5}\d"), ["aa0"]);
-        assert!(branches(r"\p{L}").is_none());
-        assert!(branches(r"(?x) a").is_none());
     }
 
     #[test]
@@ -430,8 +429,8 @@ mod tests {
         #[test]
         fn probing_never_panics(pattern in r"[\\^$.|?*+(){}\[\]a-z0-9:/@#-]{0,40}") {
             if let Ok(re) = Regex::new(&pattern) {
-                for b in branches(&pattern).unwrap_or_default() {
-                    if let Some((found, _)) = probe(&re, &b) {
+                for s in sample_matches(&pattern).unwrap_or_default() {
+                    if let Some((found, _)) = probe(&re, &s) {
                         for w in found {
                             proptest::prop_assert!(re.is_match(&w.example));
                         }
