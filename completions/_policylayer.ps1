@@ -24,6 +24,8 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (also accepted after the command)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (also accepted after the command)')
             [CompletionResult]::new('--max-file-bytes', '--max-file-bytes', [CompletionResultType]::ParameterName, 'The largest policy or catalogue file read (a larger one is an error)')
+            [CompletionResult]::new('--max-depth', '--max-depth', [CompletionResultType]::ParameterName, 'The deepest nesting of JSON values read (at most 1024)')
+            [CompletionResult]::new('--max-quote-chars', '--max-quote-chars', [CompletionResultType]::ParameterName, 'Characters of an input value quoted in a message before it is cut')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')

@@ -131,7 +131,7 @@ _policylayer() {
 
     case "${cmd}" in
         policylayer)
-            opts="-h -V --catalog --color --max-file-bytes --help --version lint fmt simulate check catalog explain init diff schema completions help"
+            opts="-h -V --catalog --color --max-file-bytes --max-depth --max-quote-chars --help --version lint fmt simulate check catalog explain init diff schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -146,6 +146,14 @@ _policylayer() {
                     return 0
                     ;;
                 --max-file-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-depth)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-quote-chars)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -21,6 +21,8 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand --catalog 'Tool catalogue to check against (also accepted after the command)'
             cand --color 'When to colour output (also accepted after the command)'
             cand --max-file-bytes 'The largest policy or catalogue file read (a larger one is an error)'
+            cand --max-depth 'The deepest nesting of JSON values read (at most 1024)'
+            cand --max-quote-chars 'Characters of an input value quoted in a message before it is cut'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_policylayer_global_optspecs
-    string join \n catalog= color= max-file-bytes= h/help V/version
+    string join \n catalog= color= max-file-bytes= max-depth= max-quote-chars= h/help V/version
 end
 
 function __fish_policylayer_needs_command
@@ -29,6 +29,8 @@ complete -c policylayer -n "__fish_policylayer_needs_command" -l color -d 'When 
 always\t''
 never\t''"
 complete -c policylayer -n "__fish_policylayer_needs_command" -l max-file-bytes -d 'The largest policy or catalogue file read (a larger one is an error)' -r
+complete -c policylayer -n "__fish_policylayer_needs_command" -l max-depth -d 'The deepest nesting of JSON values read (at most 1024)' -r
+complete -c policylayer -n "__fish_policylayer_needs_command" -l max-quote-chars -d 'Characters of an input value quoted in a message before it is cut' -r
 complete -c policylayer -n "__fish_policylayer_needs_command" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_needs_command" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "lint" -d 'Check policies for errors and risky access'

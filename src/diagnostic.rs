@@ -3,6 +3,7 @@
 //! fix, so that one renderer (human, JSON, SARIF, GitHub) serves them all.
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use miette::{LabeledSpan, SourceCode};
@@ -225,15 +226,27 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
-/// The closest of `candidates` to a misspelt `word`, if one is close enough to suggest.
-/// Characters of a quoted value shown in a message; a longer one is cut, with its size.
-pub const QUOTE_CHARS: usize = 60;
+/// Characters of a quoted value shown in a message, by default; a longer one is cut, with
+/// its size. `--max-quote-chars` changes it (see [`set_quote_chars`]).
+pub const DEFAULT_QUOTE_CHARS: usize = 60;
+
+static QUOTE_CHARS: AtomicUsize = AtomicUsize::new(DEFAULT_QUOTE_CHARS);
+
+/// Characters of a quoted value shown in this run.
+pub fn quote_chars() -> usize {
+    QUOTE_CHARS.load(Ordering::Relaxed)
+}
+
+/// Sets how many characters of a quoted value are shown, for the whole run (at least one).
+pub fn set_quote_chars(chars: usize) {
+    QUOTE_CHARS.store(chars.max(1), Ordering::Relaxed);
+}
 
 /// A message with every quoted value (between backticks or double quotes) longer than
-/// [`QUOTE_CHARS`] cut to its start and its size: `` `aaaa… (52,428,800 bytes)` ``. A
+/// [`quote_chars`] cut to its start and its size: `` `aaaa… (52,428,800 bytes)` ``. A
 /// 50 MB tool name is then one line of output, not 50 MB, in every format.
 pub fn clip_quoted(message: String) -> String {
-    clip_quoted_to(message, QUOTE_CHARS)
+    clip_quoted_to(message, quote_chars())
 }
 
 /// [`clip_quoted`] with another length: a report that quotes rules (diff) allows more.
@@ -241,7 +254,7 @@ pub fn clip_quoted_to(message: String, max: usize) -> String {
     if message.len() <= 2 * max {
         return message;
     }
-    let mut out = String::with_capacity(4 * QUOTE_CHARS);
+    let mut out = String::with_capacity(4 * max);
     let mut rest = message.as_str();
     while let Some(open) = rest.find(['`', '"']) {
         let quote = &rest[open..open + 1];
@@ -273,10 +286,10 @@ pub fn clip_quoted_to(message: String, max: usize) -> String {
     out
 }
 
-/// A value from the input as it may be shown: whole, or its first [`QUOTE_CHARS`]
+/// A value from the input as it may be shown: whole, or its first [`quote_chars`]
 /// characters and its size.
 pub fn clip(value: &str) -> std::borrow::Cow<'_, str> {
-    clip_to(value, QUOTE_CHARS)
+    clip_to(value, quote_chars())
 }
 
 /// [`clip`] with another length.
@@ -304,6 +317,7 @@ fn thousands(n: usize) -> String {
 /// string with every candidate would cost its length times theirs).
 const MAX_SUGGEST_LEN: usize = 128;
 
+/// The closest of `candidates` to a misspelt `word`, if one is close enough to suggest.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,

@@ -930,3 +930,50 @@ fn limits_are_errors_that_name_their_flag() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--max-file-bytes"), "{}", run.stderr);
 }
+
+/// Nesting past 128 levels is an error naming `--max-depth`, which raises it (up to 1024,
+/// deep enough to read, format, lint, diff and replay without exhausting the stack); a
+/// long value is quoted up to `--max-quote-chars` characters.
+#[test]
+fn depth_and_quote_limits_have_flags() {
+    let nested = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+    let policy = format!(
+        r#"{{"version":"1","default":"allow","tools":{{"navigate":{{"deny_if":[{{"path":"args.url","op":"eq","value":{}}}]}}}}}}"#,
+        nested(1000)
+    );
+    let trace = format!(
+        "{{\"tool\":\"navigate\",\"args\":{{\"url\":{}}},\"expect\":\"deny\"}}\n",
+        nested(1000)
+    );
+    let case = Case::new(&policy, &trace);
+    let run = Run::of(case.cmd(&["simulate", "trace.jsonl"]));
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("nesting deeper than 128 levels") && run.stderr.contains("--max-depth"),
+        "{}",
+        run.stderr
+    );
+    for args in [
+        &["simulate", "trace.jsonl", "--format", "jsonl"][..],
+        &["lint", "--format", "json", "policy.json"],
+        &["fmt", "--check", "policy.json"],
+        &["diff", "policy.json", "policy.json"],
+    ] {
+        let mut cmd = case.cmd(&["--max-depth", "1024"]);
+        cmd.args(args);
+        let run = Run::of(cmd);
+        assert!(run.code < 2, "{args:?}: {}", run.stderr);
+    }
+    let run = Run::of(case.cmd(&["--max-depth", "1025", "lint", "policy.json"]));
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("1..=1024"), "{}", run.stderr);
+
+    let name = "x".repeat(500);
+    let case = Case::new(POLICY, &format!("{{\"tool\":\"{name}\"}}\n"));
+    let run = Run::of(case.cmd(&["simulate", "trace.jsonl"]));
+    assert!(run.stdout.contains("… (500 bytes)"), "{}", run.stdout);
+    assert!(!run.stdout.contains(&name[..61]), "{}", run.stdout);
+    assert!(run.stdout.contains("\n1 call: 0 allowed"), "{}", run.stdout);
+    let run = Run::of(case.cmd(&["--max-quote-chars", "1000", "simulate", "trace.jsonl"]));
+    assert!(run.stdout.contains(&name), "{}", run.stdout);
+}

@@ -511,6 +511,20 @@ fn check_safe_fixes(seed: u64) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The parsed model without its layout: every field of the policy and its rules, with the
+/// byte spans (which differ between layouts) left out and tool rules in name order (`fmt`
+/// sorts them; their order means nothing).
+fn model(p: &Policy) -> String {
+    let mut tools: Vec<String> = p.tools.iter().map(|t| format!("{t:?}")).collect();
+    tools.sort();
+    let text = format!(
+        "{:?}|{:?}|{:?}|{:?}",
+        p.default.value, p.hide, p.all_tools, tools
+    );
+    let spans = regex::Regex::new(r"span: Span \{ start: \d+, end: \d+ \}").expect("regex");
+    spans.replace_all(&text, "span").into_owned()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
 
@@ -534,7 +548,10 @@ proptest! {
         prop_assert!(compare(&old, &formatted, Catalog::leapfrog()).changes.is_empty());
         let reprinted = Policy::parse(SourceFile::new("g.json", pretty)).expect("pretty parses");
         prop_assert!(compare(&old, &reprinted, Catalog::leapfrog()).changes.is_empty());
-        // fmt never changes a decision, and formatting what fmt wrote changes nothing.
+        // parse → fmt → parse gives the same model, and formatting what fmt wrote changes
+        // nothing.
+        prop_assert_eq!(model(&old), model(&formatted));
+        // fmt never changes a decision.
         prop_assert_eq!(policylayer::fmt::format(&formatted), policylayer::fmt::format(&old));
         for _ in 0..16 {
             let tool = r.pick(&TOOLS);
@@ -548,4 +565,26 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn model_leaves_out_only_layout() {
+    let a = Policy::parse(SourceFile::new(
+        "a.json",
+        r#"{"version":"1","default":"deny","tools":{"navigate":{"deny_if":[{"path":"args.url","op":"eq","value":"x"}]}}}"#.to_string(),
+    ))
+    .expect("parses");
+    let b = Policy::parse(SourceFile::new("b.json", policylayer::fmt::format(&a))).expect("parses");
+    let c = Policy::parse(SourceFile::new(
+        "c.json",
+        r#"{"version":"1","default":"deny","tools":{"navigate":{"deny_if":[{"path":"args.url","op":"eq","value":"y"}]}}}"#.to_string(),
+    ))
+    .expect("parses");
+    assert!(
+        model(&a).contains("navigate") && !model(&a).contains("start:"),
+        "{}",
+        model(&a)
+    );
+    assert_eq!(model(&a), model(&b));
+    assert_ne!(model(&a), model(&c));
 }

@@ -47,6 +47,16 @@ pub struct Cli {
     #[arg(long, value_name = "BYTES", default_value_t = crate::source::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
 
+    /// The deepest nesting of JSON values read (at most 1024).
+    #[arg(long, value_name = "LEVELS", default_value_t = crate::json::DEFAULT_MAX_DEPTH as u16,
+          value_parser = clap::value_parser!(u16).range(1..=crate::json::DEPTH_CEILING as i64))]
+    pub max_depth: u16,
+
+    /// Characters of an input value quoted in a message before it is cut.
+    #[arg(long, value_name = "CHARS", default_value_t = crate::diagnostic::DEFAULT_QUOTE_CHARS as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_quote_chars: u32,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -159,6 +169,8 @@ pub fn main() -> ExitCode {
         }
     };
     crate::source::set_max_file_bytes(cli.max_file_bytes);
+    crate::json::set_max_depth(usize::from(cli.max_depth));
+    crate::diagnostic::set_quote_chars(cli.max_quote_chars as usize);
     let globals = Globals {
         catalog: cli.catalog,
         color: cli.color,

@@ -9,14 +9,33 @@ mod strict;
 pub mod tape;
 mod value;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 #[cfg(test)]
 mod differential;
 
 pub use strict::*;
 pub use value::*;
 
-/// Deeper nesting than this is an error instead of a stack overflow.
-pub const MAX_DEPTH: usize = 128;
+/// Deeper nesting than this is an error instead of a stack overflow, by default;
+/// `--max-depth` raises it (see [`set_max_depth`]).
+pub const DEFAULT_MAX_DEPTH: usize = 128;
+
+/// The most `--max-depth` accepts: the parsers and the walkers over a parsed value
+/// recurse once per level, and this many levels fit a thread's stack with room to spare.
+pub const DEPTH_CEILING: usize = 1024;
+
+static MAX_DEPTH: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_DEPTH);
+
+/// The deepest nesting the parsers accept in this run.
+pub fn max_depth() -> usize {
+    MAX_DEPTH.load(Ordering::Relaxed)
+}
+
+/// Sets the deepest nesting accepted, for the whole run, never above [`DEPTH_CEILING`].
+pub fn set_max_depth(depth: usize) {
+    MAX_DEPTH.store(depth.min(DEPTH_CEILING), Ordering::Relaxed);
+}
 
 /// The character a one-letter escape (`\n`, `\"`, …) stands for; `\u` is handled apart.
 /// Shared with the trace fast path so both parsers accept exactly the same escapes.

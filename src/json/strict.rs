@@ -7,7 +7,7 @@
 //! message saying so, reports every duplicate key, and limits nesting so no input can
 //! overflow the stack.
 
-use super::{short_escape, Member, Node, Number, Value, MAX_DEPTH, MAX_SAFE_INT};
+use super::{short_escape, Member, Node, Number, Value, MAX_SAFE_INT};
 use crate::source::Span;
 
 /// Members of one object past which duplicate keys are found through an index.
@@ -37,6 +37,7 @@ pub fn parse(text: &str) -> Parsed {
         text,
         pos: 0,
         depth: 0,
+        max_depth: super::max_depth(),
         errors: Vec::new(),
     };
     let root = p.document();
@@ -60,6 +61,7 @@ struct Parser<'a> {
     text: &'a str,
     pos: usize,
     depth: usize,
+    max_depth: usize,
     errors: Vec<ParseError>,
 }
 
@@ -207,11 +209,12 @@ impl<'a> Parser<'a> {
 
     fn enter(&mut self) -> Step<()> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth > self.max_depth {
             return Err(self.fail_at(
                 self.pos,
-                format!("nesting deeper than {MAX_DEPTH} levels"),
-                "no policy or trace needs this depth; the input is probably not what you meant",
+                format!("nesting deeper than {} levels", self.max_depth),
+                "no policy or trace needs this depth, so the input is probably not what you meant; \
+                 `--max-depth` raises the limit",
             ));
         }
         Ok(())

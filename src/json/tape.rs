@@ -5,11 +5,11 @@
 //!
 //! It accepts exactly what [`crate::json::parse_strict`] accepts (duplicate keys at any
 //! depth, comments, trailing commas, lone surrogates, non-finite numbers and nesting past
-//! [`MAX_DEPTH`] are errors), and on an error it only says so: the caller asks the strict
+//! [`max_depth`](super::max_depth) are errors), and on an error it only says so: the caller asks the strict
 //! parser for the located message, which is rare and may be slow.
 
 pub use super::arg::Arg;
-use super::{short_escape, MAX_DEPTH};
+use super::short_escape;
 
 /// A string: a byte range of the line, or of [`Tape::decoded`] when it held escapes
 /// (the top bit of `start` says which). Eight bytes, so it travels in registers.
@@ -128,6 +128,7 @@ impl Tape {
         let mut p = Parser {
             src: line.as_bytes(),
             pos: 0,
+            max_depth: super::max_depth(),
             tape: self,
         };
         p.ws();
@@ -239,6 +240,7 @@ pub(crate) fn find_byte(bytes: &[u8], byte: u8) -> Option<usize> {
 struct Parser<'t, 'l> {
     src: &'l [u8],
     pos: usize,
+    max_depth: usize,
     tape: &'t mut Tape,
 }
 
@@ -312,7 +314,7 @@ impl Parser<'_, '_> {
     }
 
     fn object(&mut self, depth: usize, key: Str) -> Step<()> {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth {
             return Err(Invalid);
         }
         let me = self.push(Kind::Object, key, self.pos);
@@ -408,7 +410,7 @@ impl Parser<'_, '_> {
     }
 
     fn array(&mut self, depth: usize, key: Str) -> Step<()> {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth {
             return Err(Invalid);
         }
         let me = self.push(Kind::Array, key, self.pos);
@@ -658,8 +660,8 @@ mod tests {
         let unique: Vec<String> = (0..40).map(|i| format!("\"k{i}\":{i}")).collect();
         same_as_strict(&format!("{{{}}}", unique.join(",")));
         let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
-        same_as_strict(&deep(MAX_DEPTH));
-        same_as_strict(&deep(MAX_DEPTH + 1));
+        same_as_strict(&deep(super::super::DEFAULT_MAX_DEPTH));
+        same_as_strict(&deep(super::super::DEFAULT_MAX_DEPTH + 1));
     }
 
     #[test]

@@ -6,13 +6,18 @@ use std::fmt::Write as _;
 use colored::Colorize;
 use serde_json::{json, Value as Json};
 
-use crate::diagnostic::{clip, clip_quoted_to, clip_to};
+use crate::diagnostic::{clip, clip_quoted_to, clip_to, quote_chars};
 
-/// Characters of a rule or witness shown before it is cut (policies hold long values too).
+/// Characters of a rule or witness shown before it is cut, by default (policies hold long
+/// values too); a larger `--max-quote-chars` raises it.
 const SHOWN: usize = 200;
 
+fn shown() -> usize {
+    SHOWN.max(quote_chars())
+}
+
 fn clip_quoted(text: String) -> String {
-    clip_quoted_to(text, SHOWN)
+    clip_quoted_to(text, shown())
 }
 use crate::diff::replay::{Moved, Moves, Replay};
 use crate::diff::{Certainty, Change, Group, Report, Witness};
@@ -49,7 +54,7 @@ pub fn witness_command(w: &Witness) -> String {
     let mut s = format!(
         "--tool {} --args '{}'",
         clip(&w.tool),
-        clip_to(&args, SHOWN)
+        clip_to(&args, shown())
     );
     if w.grant != "default" {
         s.push_str(&format!(" --grant {}", w.grant));

@@ -10,7 +10,7 @@ use indicatif::ProgressBar;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{Decision, Engine, Reason, RuleId};
 use crate::json::tape::{plain_prefix, Arg};
-use crate::render::diagnostics;
+use crate::render::{diagnostics, plural};
 use crate::sim::trace::Malformed;
 use crate::sim::validate::ArgsValidator;
 use crate::sim::{Breakdown, Counts, Decided, Output, Tally};
@@ -80,9 +80,11 @@ impl<'c> Reporter<'c> {
         if tally.untimed > 0 && limited {
             writeln!(
                 self.err,
-                "{}: {} JSON-RPC calls carry no time: each was evaluated at the time of the line before it (often all at one instant), so read their `rate_limited` results with care",
+                "{}: {} carr{} no time: each was evaluated at the time of the line before it (often all at one instant), so read {} `rate_limited` results with care",
                 "warning".yellow().bold(),
-                tally.untimed
+                plural(tally.untimed as usize, "JSON-RPC call"),
+                if tally.untimed == 1 { "ies" } else { "y" },
+                if tally.untimed == 1 { "its" } else { "their" },
             )?;
         }
         match self.format {
@@ -361,8 +363,12 @@ fn counts_json(breakdown: &Breakdown) -> serde_json::Value {
 }
 
 fn human_tables(out: &mut dyn Write, engine: &Engine, t: &Tally) -> io::Result<()> {
-    let mut tools: Vec<(&str, &Counts)> = t.by_tool.iter().collect();
-    tools.sort_by(|a, b| b.1.calls.cmp(&a.1.calls).then(a.0.cmp(b.0)));
+    let mut tools: Vec<(std::borrow::Cow<str>, &Counts)> = t
+        .by_tool
+        .iter()
+        .map(|(name, counts)| (crate::diagnostic::clip(name), counts))
+        .collect();
+    tools.sort_by(|a, b| b.1.calls.cmp(&a.1.calls).then(a.0.cmp(&b.0)));
     if !tools.is_empty() {
         let w = tools
             .iter()
@@ -474,8 +480,11 @@ fn human_tables(out: &mut dyn Write, engine: &Engine, t: &Tally) -> io::Result<(
         writeln!(out)?;
     }
     let mut summary = format!(
-        "{} calls: {} allowed, {} approve, {} denied",
-        t.calls, t.allow, t.approve, t.deny
+        "{}: {} allowed, {} approve, {} denied",
+        plural(t.calls as usize, "call"),
+        t.allow,
+        t.approve,
+        t.deny
     );
     if t.skipped > 0 {
         let s = if t.skipped == 1 { "" } else { "s" };

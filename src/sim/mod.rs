@@ -67,7 +67,9 @@ pub struct Tally {
 }
 
 /// Counts per name (tool or grant). Names are numbered on first sight so that a call
-/// costs a lookup, not an allocation.
+/// costs a lookup, not an allocation. Memory stays bounded whatever the trace: after
+/// [`Breakdown::MAX_NAMES`] names, new ones are counted together under [`Breakdown::OTHERS`],
+/// and a name is kept to its first [`Breakdown::MAX_NAME_BYTES`] bytes and its size.
 #[derive(Debug, Default)]
 pub struct Breakdown {
     index: FastMap<Box<str>, usize>,
@@ -75,12 +77,29 @@ pub struct Breakdown {
 }
 
 impl Breakdown {
+    /// Distinct names counted one by one.
+    pub const MAX_NAMES: usize = 10_000;
+    /// Bytes of a name kept.
+    pub const MAX_NAME_BYTES: usize = 1024;
+    /// The name the calls of every name past [`Breakdown::MAX_NAMES`] are counted under.
+    pub const OTHERS: &'static str = "(other names)";
+
     fn counts(&mut self, name: &str) -> &mut Counts {
-        let i = match self.index.get(name) {
+        let key = if name.len() > Self::MAX_NAME_BYTES {
+            crate::diagnostic::clip_to(name, Self::MAX_NAME_BYTES / 4)
+        } else {
+            name.into()
+        };
+        let key = if self.index.contains_key(&*key) || self.entries.len() < Self::MAX_NAMES {
+            key
+        } else {
+            Self::OTHERS.into()
+        };
+        let i = match self.index.get(&*key) {
             Some(&i) => i,
             None => {
-                self.index.insert(name.into(), self.entries.len());
-                self.entries.push((name.into(), Counts::default()));
+                self.index.insert((*key).into(), self.entries.len());
+                self.entries.push(((*key).into(), Counts::default()));
                 self.entries.len() - 1
             }
         };
@@ -597,5 +616,28 @@ mod tests {
             "{}",
             pending.by_id.len()
         );
+    }
+
+    /// Names past the cap share one entry and a huge name is kept short: the breakdown's
+    /// memory does not grow with the trace.
+    #[test]
+    fn breakdown_stays_bounded() {
+        let mut b = Breakdown::default();
+        for i in 0..Breakdown::MAX_NAMES + 50 {
+            b.counts(&format!("tool{i}")).calls += 1;
+        }
+        b.counts("tool0").calls += 1;
+        let huge = "y".repeat(1 << 20);
+        b.counts(&huge).calls += 1;
+        let names: Vec<_> = b.iter().collect();
+        assert_eq!(names.len(), Breakdown::MAX_NAMES + 1);
+        assert_eq!((names[0].0, names[0].1.calls), ("tool0", 2));
+        let others = names.last().unwrap();
+        assert_eq!(others.0, Breakdown::OTHERS);
+        assert_eq!(others.1.calls, 51);
+        let mut small = Breakdown::default();
+        small.counts(&huge).calls += 1;
+        let (name, _) = small.iter().next().unwrap();
+        assert!(name.len() < Breakdown::MAX_NAME_BYTES && name.ends_with("(1,048,576 bytes)"));
     }
 }
