@@ -52,6 +52,17 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
 /// it. A symlink is followed, so the link stays a link to the rewritten file. A file that
 /// does not exist yet (`init`) is created the same way, readable by all as editors do.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, bytes, |tmp, target| {
+        tmp.persist(target).map(drop).map_err(|e| e.error)
+    })
+}
+
+/// [`write_atomic`] with its last step, the rename, given: tests make it fail.
+fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    persist: impl FnOnce(tempfile::NamedTempFile, &Path) -> io::Result<()>,
+) -> io::Result<()> {
     let (target, permissions) = match std::fs::canonicalize(path) {
         Ok(target) => {
             let permissions = std::fs::metadata(&target)?.permissions();
@@ -71,8 +82,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(p) => std::fs::set_permissions(tmp.path(), p)?,
         None => new_file_permissions(tmp.path())?,
     }
-    tmp.persist(&target).map_err(|e| e.error)?;
-    Ok(())
+    persist(tmp, &target)
 }
 
 /// Temporary files are private (0600); a new policy is an ordinary file (0644).
@@ -127,6 +137,24 @@ mod tests {
             .file_type()
             .is_symlink());
         assert_eq!(std::fs::read_to_string(&real).unwrap(), "{ }");
+    }
+
+    /// A rename that fails leaves the original byte for byte and no temporary file.
+    #[test]
+    fn a_failed_rename_leaves_the_original() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.json");
+        std::fs::write(&path, "{\r\n}").unwrap();
+        let failed = write_atomic_with(&path, b"{ }", |_tmp, _target| {
+            Err(io::Error::other("rename refused"))
+        });
+        assert_eq!(failed.unwrap_err().to_string(), "rename refused");
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\r\n}");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["p.json"]);
     }
 
     #[test]

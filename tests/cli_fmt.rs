@@ -230,46 +230,6 @@ fn shipped_policies_keep_their_meaning_and_format_once() {
     }
 }
 
-/// A write that fails part-way (here: the file size limit, with its signal ignored so the
-/// write returns an error) leaves the original byte-identical and no temporary file behind.
-#[test]
-fn a_failed_write_leaves_the_original_and_no_temp_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let original = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/leapfrog.recommended.json"),
-    )
-    .unwrap();
-    let minified: serde_json::Value = serde_json::from_str(&original).unwrap();
-    let minified = minified.to_string();
-    std::fs::write(dir.path().join("policy.json"), &minified).unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("policylayer");
-    let out = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "trap '' XFSZ; ulimit -f 1; exec '{}' fmt policy.json",
-            bin.display()
-        ))
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write policy.json"));
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("policy.json")).unwrap(),
-        minified
-    );
-    let names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(names, ["policy.json"]);
-}
-
 /// The policies we ship are in `fmt`'s layout: what users copy is already formatted.
 #[test]
 fn shipped_policies_are_formatted() {
@@ -317,4 +277,49 @@ fn fixes_keep_a_formatted_file_formatted() {
         Some(0),
         "{fixed}"
     );
+}
+
+/// A write that fails part-way (here the file-size limit, which stops root as well as
+/// anyone) leaves the policy byte for byte as it was and no temporary file, for `fmt` and
+/// `lint --fix`, and says so with exit 2.
+#[cfg(unix)]
+#[test]
+fn a_failed_write_leaves_the_original_and_no_temp_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let tools: Vec<String> = (0..300).map(|i| format!("\"t{i}\":{{}}")).collect();
+    // The `hide` entry written twice gives `lint --fix` a safe fix to write.
+    let compact = format!(
+        "{{\"version\":\"1\",\"default\":\"deny\",\"hide\":[\"t0\",\"t0\"],\"tools\":{{{}}}}}",
+        tools.join(",")
+    );
+    write(dir.path(), "policy.json", &compact);
+    let bin = assert_cmd::cargo::cargo_bin("policylayer");
+    for command in ["fmt policy.json", "lint --fix policy.json"] {
+        // SIGXFSZ ignored, so the write fails with EFBIG instead of killing the process;
+        // 2 KiB is less than the formatted policy.
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f 2; exec '{}' {command}",
+                bin.display()
+            ))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains("cannot write policy.json"),
+            "{command}: {stderr}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("policy.json")).unwrap(),
+            compact
+        );
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["policy.json"], "{command}");
+    }
 }
