@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use divan::{black_box, Bencher};
 use serde_json::json;
 
-use policylayer::catalog::{Catalog, Category, Risk, Server, Signal, Tool};
+use policylayer::catalog::{Catalog, Category, Risk, Server, Signal, Source, Tool};
 use policylayer::policy::Policy;
 use policylayer::source::SourceFile;
 
@@ -34,6 +34,7 @@ static BIG_CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
             name: format!("tool_{i:04}"),
             category: categories[i % categories.len()],
             risk: if i % 4 == 0 { Risk::Low } else { Risk::Medium },
+            source: Source::Curated,
             summary: format!("generated tool {i}"),
             signals: vec![Signal::UrlInput("url".into()), Signal::Batch("items".into())],
             input_schema: json!({

@@ -110,6 +110,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one tool: classification, arguments as a tree, signals')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Build a catalogue from a server''s `tools/list` answer (JSON file, `-` for stdin)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Start an MCP server over stdio, ask it for its tools, print its catalogue')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Ask a live server for its tools: exit 1 when they differ from the catalogue')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -133,6 +134,12 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
         'policylayer;catalog;import' {
             [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
             [CompletionResult]::new('--server-version', '--server-version', [CompletionResultType]::ParameterName, 'server-version')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the catalogue to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the catalogue to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('--merge', '--merge', [CompletionResultType]::ParameterName, 'Keep the category, risk, summary and note of each tool from this catalogue, and report tools added, removed and changed since it')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'With a report: also say which rules of this policy the differences touch')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Format of the report (on standard output with --output, else on standard error)')
+            [CompletionResult]::new('--no-curated', '--no-curated', [CompletionResultType]::ParameterName, 'Do not start from the curated catalogue shipped for this server (Leapfrog): show the classification inferred from the server''s answer alone')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -141,6 +148,23 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
         }
         'policylayer;catalog;scan' {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the server''s answers')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the catalogue to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the catalogue to FILE (atomically) instead of standard output')
+            [CompletionResult]::new('--merge', '--merge', [CompletionResultType]::ParameterName, 'Keep the category, risk, summary and note of each tool from this catalogue, and report tools added, removed and changed since it')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'With a report: also say which rules of this policy the differences touch')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Format of the report (on standard output with --output, else on standard error)')
+            [CompletionResult]::new('--no-curated', '--no-curated', [CompletionResultType]::ParameterName, 'Do not start from the curated catalogue shipped for this server (Leapfrog): show the classification inferred from the server''s answer alone')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'policylayer;catalog;check' {
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the server''s answers')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Also say which rules of this policy the differences touch')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -152,6 +176,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one tool: classification, arguments as a tree, signals')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Build a catalogue from a server''s `tools/list` answer (JSON file, `-` for stdin)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Start an MCP server over stdio, ask it for its tools, print its catalogue')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Ask a live server for its tools: exit 1 when they differ from the catalogue')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -165,6 +190,9 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             break
         }
         'policylayer;catalog;help;scan' {
+            break
+        }
+        'policylayer;catalog;help;check' {
             break
         }
         'policylayer;catalog;help;help' {
@@ -248,6 +276,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one tool: classification, arguments as a tree, signals')
             [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Build a catalogue from a server''s `tools/list` answer (JSON file, `-` for stdin)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Start an MCP server over stdio, ask it for its tools, print its catalogue')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Ask a live server for its tools: exit 1 when they differ from the catalogue')
             break
         }
         'policylayer;help;catalog;list' {
@@ -260,6 +289,9 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             break
         }
         'policylayer;help;catalog;scan' {
+            break
+        }
+        'policylayer;help;catalog;check' {
             break
         }
         'policylayer;help;explain' {

@@ -49,6 +49,9 @@ _policylayer() {
             policylayer,simulate)
                 cmd="policylayer__subcmd__simulate"
                 ;;
+            policylayer__subcmd__catalog,check)
+                cmd="policylayer__subcmd__catalog__subcmd__check"
+                ;;
             policylayer__subcmd__catalog,help)
                 cmd="policylayer__subcmd__catalog__subcmd__help"
                 ;;
@@ -63,6 +66,9 @@ _policylayer() {
                 ;;
             policylayer__subcmd__catalog,show)
                 cmd="policylayer__subcmd__catalog__subcmd__show"
+                ;;
+            policylayer__subcmd__catalog__subcmd__help,check)
+                cmd="policylayer__subcmd__catalog__subcmd__help__subcmd__check"
                 ;;
             policylayer__subcmd__catalog__subcmd__help,help)
                 cmd="policylayer__subcmd__catalog__subcmd__help__subcmd__help"
@@ -111,6 +117,9 @@ _policylayer() {
                 ;;
             policylayer__subcmd__help,simulate)
                 cmd="policylayer__subcmd__help__subcmd__simulate"
+                ;;
+            policylayer__subcmd__help__subcmd__catalog,check)
+                cmd="policylayer__subcmd__help__subcmd__catalog__subcmd__check"
                 ;;
             policylayer__subcmd__help__subcmd__catalog,import)
                 cmd="policylayer__subcmd__help__subcmd__catalog__subcmd__import"
@@ -165,7 +174,7 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__catalog)
-            opts="-h -V --help --version list show import scan help"
+            opts="-h -V --help --version list show import scan check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -178,9 +187,53 @@ _policylayer() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        policylayer__subcmd__catalog__subcmd__help)
-            opts="list show import scan help"
+        policylayer__subcmd__catalog__subcmd__check)
+            opts="-h -V --catalog --timeout --policy --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --catalog)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        policylayer__subcmd__catalog__subcmd__help)
+            opts="list show import scan check help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        policylayer__subcmd__catalog__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -263,7 +316,7 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__catalog__subcmd__import)
-            opts="-h -V --name --server-version --help --version"
+            opts="-o -h -V --name --server-version --output --merge --no-curated --policy --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -275,6 +328,26 @@ _policylayer() {
                     ;;
                 --server-version)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --merge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -307,7 +380,7 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__catalog__subcmd__scan)
-            opts="-h -V --timeout --help --version"
+            opts="-o -h -V --timeout --output --merge --no-curated --policy --format --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -315,6 +388,26 @@ _policylayer() {
             case "${prev}" in
                 --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --merge)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -487,8 +580,22 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__help__subcmd__catalog)
-            opts="list show import scan"
+            opts="list show import scan check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        policylayer__subcmd__help__subcmd__catalog__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -102,6 +102,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand show 'Show one tool: classification, arguments as a tree, signals'
             cand import 'Build a catalogue from a server''s `tools/list` answer (JSON file, `-` for stdin)'
             cand scan 'Start an MCP server over stdio, ask it for its tools, print its catalogue'
+            cand check 'Ask a live server for its tools: exit 1 when they differ from the catalogue'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'policylayer;catalog;list'= {
@@ -122,6 +123,12 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         &'policylayer;catalog;import'= {
             cand --name 'name'
             cand --server-version 'server-version'
+            cand -o 'Write the catalogue to FILE (atomically) instead of standard output'
+            cand --output 'Write the catalogue to FILE (atomically) instead of standard output'
+            cand --merge 'Keep the category, risk, summary and note of each tool from this catalogue, and report tools added, removed and changed since it'
+            cand --policy 'With a report: also say which rules of this policy the differences touch'
+            cand --format 'Format of the report (on standard output with --output, else on standard error)'
+            cand --no-curated 'Do not start from the curated catalogue shipped for this server (Leapfrog): show the classification inferred from the server''s answer alone'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -129,6 +136,22 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         }
         &'policylayer;catalog;scan'= {
             cand --timeout 'Seconds to wait for the server''s answers'
+            cand -o 'Write the catalogue to FILE (atomically) instead of standard output'
+            cand --output 'Write the catalogue to FILE (atomically) instead of standard output'
+            cand --merge 'Keep the category, risk, summary and note of each tool from this catalogue, and report tools added, removed and changed since it'
+            cand --policy 'With a report: also say which rules of this policy the differences touch'
+            cand --format 'Format of the report (on standard output with --output, else on standard error)'
+            cand --no-curated 'Do not start from the curated catalogue shipped for this server (Leapfrog): show the classification inferred from the server''s answer alone'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'policylayer;catalog;check'= {
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --timeout 'Seconds to wait for the server''s answers'
+            cand --policy 'Also say which rules of this policy the differences touch'
+            cand --format 'format'
             cand -h 'Print help'
             cand --help 'Print help'
             cand -V 'Print version'
@@ -139,6 +162,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand show 'Show one tool: classification, arguments as a tree, signals'
             cand import 'Build a catalogue from a server''s `tools/list` answer (JSON file, `-` for stdin)'
             cand scan 'Start an MCP server over stdio, ask it for its tools, print its catalogue'
+            cand check 'Ask a live server for its tools: exit 1 when they differ from the catalogue'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'policylayer;catalog;help;list'= {
@@ -148,6 +172,8 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         &'policylayer;catalog;help;import'= {
         }
         &'policylayer;catalog;help;scan'= {
+        }
+        &'policylayer;catalog;help;check'= {
         }
         &'policylayer;catalog;help;help'= {
         }
@@ -219,6 +245,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand show 'Show one tool: classification, arguments as a tree, signals'
             cand import 'Build a catalogue from a server''s `tools/list` answer (JSON file, `-` for stdin)'
             cand scan 'Start an MCP server over stdio, ask it for its tools, print its catalogue'
+            cand check 'Ask a live server for its tools: exit 1 when they differ from the catalogue'
         }
         &'policylayer;help;catalog;list'= {
         }
@@ -227,6 +254,8 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         &'policylayer;help;catalog;import'= {
         }
         &'policylayer;help;catalog;scan'= {
+        }
+        &'policylayer;help;catalog;check'= {
         }
         &'policylayer;help;explain'= {
         }

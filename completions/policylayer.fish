@@ -97,13 +97,14 @@ always\t''
 never\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -s V -l version -d 'Print version'
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -s h -l help -d 'Print help'
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -s V -l version -d 'Print version'
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -f -a "list" -d 'List the catalogue\'s tools with category, risk and signals'
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -f -a "show" -d 'Show one tool: classification, arguments as a tree, signals'
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -f -a "import" -d 'Build a catalogue from a server\'s `tools/list` answer (JSON file, `-` for stdin)'
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -f -a "scan" -d 'Start an MCP server over stdio, ask it for its tools, print its catalogue'
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan check help" -s h -l help -d 'Print help'
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan check help" -s V -l version -d 'Print version'
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan check help" -f -a "list" -d 'List the catalogue\'s tools with category, risk and signals'
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan check help" -f -a "show" -d 'Show one tool: classification, arguments as a tree, signals'
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan check help" -f -a "import" -d 'Build a catalogue from a server\'s `tools/list` answer (JSON file, `-` for stdin)'
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan check help" -f -a "scan" -d 'Start an MCP server over stdio, ask it for its tools, print its catalogue'
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan check help" -f -a "check" -d 'Ask a live server for its tools: exit 1 when they differ from the catalogue'
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -l format -r -f -a "human\t''
 json\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
@@ -114,15 +115,35 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __f
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l name -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l server-version -r
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -s o -l output -d 'Write the catalogue to FILE (atomically) instead of standard output' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l merge -d 'Keep the category, risk, summary and note of each tool from this catalogue, and report tools added, removed and changed since it' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l policy -d 'With a report: also say which rules of this policy the differences touch' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l format -d 'Format of the report (on standard output with --output, else on standard error)' -r -f -a "human\t''
+json\t''"
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l no-curated -d 'Do not start from the curated catalogue shipped for this server (Leapfrog): show the classification inferred from the server\'s answer alone'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -l timeout -d 'Seconds to wait for the server\'s answers' -r
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -s o -l output -d 'Write the catalogue to FILE (atomically) instead of standard output' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -l merge -d 'Keep the category, risk, summary and note of each tool from this catalogue, and report tools added, removed and changed since it' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -l policy -d 'With a report: also say which rules of this policy the differences touch' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -l format -d 'Format of the report (on standard output with --output, else on standard error)' -r -f -a "human\t''
+json\t''"
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -l no-curated -d 'Do not start from the curated catalogue shipped for this server (Leapfrog): show the classification inferred from the server\'s answer alone'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -s V -l version -d 'Print version'
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from check" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from check" -l timeout -d 'Seconds to wait for the server\'s answers' -r
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from check" -l policy -d 'Also say which rules of this policy the differences touch' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from check" -l format -r -f -a "human\t''
+json\t''"
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the catalogue\'s tools with category, risk and signals'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one tool: classification, arguments as a tree, signals'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "import" -d 'Build a catalogue from a server\'s `tools/list` answer (JSON file, `-` for stdin)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "scan" -d 'Start an MCP server over stdio, ask it for its tools, print its catalogue'
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "check" -d 'Ask a live server for its tools: exit 1 when they differ from the catalogue'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -l all -d 'List every rule with its code, default severity and name'
 complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -s h -l help -d 'Print help'
@@ -166,3 +187,4 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand help; and __fish
 complete -c policylayer -n "__fish_policylayer_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "show" -d 'Show one tool: classification, arguments as a tree, signals'
 complete -c policylayer -n "__fish_policylayer_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "import" -d 'Build a catalogue from a server\'s `tools/list` answer (JSON file, `-` for stdin)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "scan" -d 'Start an MCP server over stdio, ask it for its tools, print its catalogue'
+complete -c policylayer -n "__fish_policylayer_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "check" -d 'Ask a live server for its tools: exit 1 when they differ from the catalogue'

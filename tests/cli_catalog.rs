@@ -186,6 +186,15 @@ fn a_scanned_catalogue_drives_lint_with_catalog_file() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("PL101").and(predicate::str::contains("refund_payment")));
+    // The finding rests on a guessed risk, and says so.
+    policylayer()
+        .current_dir(dir.path())
+        .args(["lint", "--catalog", "shop.catalog.json", "--format", "json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "`refund_payment` is financial / high risk as guessed from the tool's name and schema (inferred: the name word `refund`)",
+        ));
     policylayer()
         .current_dir(dir.path())
         .args(["lint", "--catalog", "missing.catalog.json"])

@@ -9,7 +9,7 @@ use miette::{miette, Report};
 use serde_json::Value;
 
 use super::signals::{self, words};
-use super::{Catalog, Category, Risk, Server, Signal, Tool};
+use super::{Catalog, Category, Risk, Server, Signal, Source, Tool};
 
 /// Name words of tools that delete or end something.
 const DESTRUCTIVE_WORDS: &[&str] = &[
@@ -115,11 +115,12 @@ fn import_tool(position: usize, tool: &Value) -> Result<Tool, Report> {
         ));
     };
     let signals = signals::derive(input_schema);
-    let (category, risk) = classify(name, &signals, tool.get("annotations"));
+    let class = classify(name, &signals, tool.get("annotations"));
     Ok(Tool {
         name: name.to_owned(),
-        category,
-        risk,
+        category: class.category,
+        risk: class.risk,
+        source: class.source,
         summary: tool
             .get("description")
             .and_then(Value::as_str)
@@ -127,35 +128,91 @@ fn import_tool(position: usize, tool: &Value) -> Result<Tool, Report> {
             .unwrap_or_default(),
         signals,
         input_schema: input_schema.clone(),
-        note: None,
+        note: Some(class.note),
     })
+}
+
+/// A first guess at a tool's category and risk, with where it comes from and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    pub category: Category,
+    pub risk: Risk,
+    pub source: Source,
+    /// The reason, for the tool's `note`: which name word, signal or annotation decided.
+    pub note: String,
 }
 
 /// The first guess, most dangerous reading first: a destructive, financial or
 /// code-running name (or a `code_input`) wins over anything the server's
 /// annotations claim, since those are unverified hints; then
 /// `destructiveHint`, `readOnlyHint`, a read-only name, and `write` otherwise.
-fn classify(name: &str, signals: &[Signal], annotations: Option<&Value>) -> (Category, Risk) {
+pub fn classify(name: &str, signals: &[Signal], annotations: Option<&Value>) -> Classification {
     let words = words(name);
-    let named = |set: &[&str]| words.iter().any(|w| set.contains(&w.as_str()));
+    let word_in = |set: &[&str]| words.iter().find(|w| set.contains(&w.as_str())).cloned();
     let hint = |key: &str| {
         annotations
             .and_then(|a| a.get(key))
             .and_then(Value::as_bool)
     };
     let read_only = hint("readOnlyHint") == Some(true);
-    if named(DESTRUCTIVE_WORDS) {
-        (Category::Destructive, Risk::High)
-    } else if named(FINANCIAL_WORDS) {
-        (Category::Financial, Risk::High)
-    } else if named(EXECUTE_WORDS) || signals.iter().any(|s| matches!(s, Signal::CodeInput(_))) {
-        (Category::Execute, Risk::High)
+    let guess = |category, risk, note: String| Classification {
+        category,
+        risk,
+        source: Source::Inferred,
+        note: format!("inferred: {note}"),
+    };
+    let hinted = |category, risk, note: &str| Classification {
+        category,
+        risk,
+        source: Source::Annotation,
+        note: format!("annotation: {note}"),
+    };
+    if let Some(w) = word_in(DESTRUCTIVE_WORDS) {
+        guess(
+            Category::Destructive,
+            Risk::High,
+            format!("the name word `{w}`"),
+        )
+    } else if let Some(w) = word_in(FINANCIAL_WORDS) {
+        guess(
+            Category::Financial,
+            Risk::High,
+            format!("the name word `{w}`"),
+        )
+    } else if let Some(w) = word_in(EXECUTE_WORDS) {
+        guess(
+            Category::Execute,
+            Risk::High,
+            format!("the name word `{w}`"),
+        )
+    } else if let Some(path) = signals.iter().find_map(|s| match s {
+        Signal::CodeInput(path) => Some(path),
+        _ => None,
+    }) {
+        guess(
+            Category::Execute,
+            Risk::High,
+            format!("the code argument `{path}`"),
+        )
     } else if hint("destructiveHint") == Some(true) && !read_only {
-        (Category::Destructive, Risk::High)
-    } else if read_only || named(READ_WORDS) {
-        (Category::Read, Risk::Low)
+        hinted(Category::Destructive, Risk::High, "destructiveHint is true")
+    } else if read_only {
+        hinted(Category::Read, Risk::Low, "readOnlyHint is true")
+    } else if let Some(w) = word_in(READ_WORDS) {
+        guess(Category::Read, Risk::Low, format!("the name word `{w}`"))
     } else {
-        (Category::Write, Risk::Medium)
+        let why = match (hint("readOnlyHint"), hint("destructiveHint")) {
+            (Some(false), Some(false)) => {
+                "readOnlyHint and destructiveHint are false, and no name word says more"
+            }
+            (Some(false), _) => "readOnlyHint is false, and no name word says more",
+            _ => "no name word or annotation says more, so a write",
+        };
+        if hint("readOnlyHint") == Some(false) {
+            hinted(Category::Write, Risk::Medium, why)
+        } else {
+            guess(Category::Write, Risk::Medium, why.to_string())
+        }
     }
 }
 

@@ -17,6 +17,7 @@
 //! - `destructive`: deletes or ends something that cannot be taken back;
 //! - `financial`: moves money.
 
+pub mod drift;
 pub mod import;
 mod parse;
 pub mod scan;
@@ -36,7 +37,7 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::source::SourceFile;
 
 /// The shape of a catalogue, for help texts.
-pub(crate) const FORMAT_HELP: &str = "a catalogue is {\"server\": {\"name\", \"version\"}, \"tools\": [{\"name\", \"category\", \"risk\", \"summary\", \"signals\", \"input_schema\", \"note\"?}]}";
+pub(crate) const FORMAT_HELP: &str = "a catalogue is {\"server\": {\"name\", \"version\"}, \"tools\": [{\"name\", \"category\", \"risk\", \"source\"?, \"summary\", \"signals\", \"input_schema\", \"note\"?}]}";
 
 /// A server's tools, indexed by name.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -61,6 +62,9 @@ pub struct Tool {
     pub name: String,
     pub category: Category,
     pub risk: Risk,
+    /// Where `category` and `risk` come from; a catalogue written by hand says nothing and
+    /// is curated.
+    pub source: Source,
     /// One line, in our own words.
     pub summary: String,
     /// Derived from `input_schema` by [`signals::derive`].
@@ -83,6 +87,20 @@ crate::keywords! {
         Execute = "execute",
         Destructive = "destructive",
         Financial = "financial",
+    }
+}
+
+crate::keywords! {
+    /// Where a tool's category and risk come from.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Source {
+        /// Chosen or reviewed by a person (every hand-written catalogue, the shipped one).
+        Curated = "curated",
+        /// Read from the server's MCP annotations (`readOnlyHint`, `destructiveHint`).
+        Annotation = "annotation",
+        /// Guessed from the tool's name and schema; its `note` says from what.
+        Inferred = "inferred",
     }
 }
 
@@ -210,6 +228,25 @@ impl Tool {
     /// approval before a policy may allow them.
     pub fn is_write_like(&self) -> bool {
         self.category != Category::Read
+    }
+
+    /// For a finding that rests on this tool's classification: a sentence saying it was
+    /// not chosen by a person, when it was not.
+    pub fn unreviewed_classification(&self) -> Option<String> {
+        let from = match self.source {
+            Source::Curated => return None,
+            Source::Annotation => "the server's annotations",
+            Source::Inferred => "the tool's name and schema",
+        };
+        let why = self
+            .note
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        Some(format!(
+            "`{}` is {} / {} risk as guessed from {from}{why}: review it in the catalogue",
+            self.name, self.category, self.risk
+        ))
     }
 }
 

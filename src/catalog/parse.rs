@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Catalog, Category, Risk, Server, Signal, Tool, FORMAT_HELP};
+use super::{Catalog, Category, Risk, Server, Signal, Source, Tool, FORMAT_HELP};
 use crate::diagnostic::Diagnostic;
 use crate::json::{self, Node, Value};
 use crate::policy::codes::INVALID_VALUE;
@@ -18,6 +18,7 @@ const TOOL_FIELDS: &[&str] = &[
     "name",
     "category",
     "risk",
+    "source",
     "summary",
     "signals",
     "input_schema",
@@ -128,10 +129,19 @@ impl Cx<'_> {
             Some(n) => Some(self.string(n, "`note`")?.value),
             None => None,
         };
+        let source = match get(members, "source") {
+            Some(n) => {
+                let choices: Vec<(&str, Source)> =
+                    Source::ALL.iter().map(|s| (s.as_str(), *s)).collect();
+                self.keyword(n, "source", &choices)?
+            }
+            None => Source::Curated,
+        };
         Some(Tool {
             name: name?.value,
             category: category?,
             risk: risk?,
+            source,
             summary: summary?.value,
             signals: signals?,
             input_schema: input_schema?,

@@ -1,9 +1,13 @@
 //! `catalog scan -- CMD…`: start an MCP server over stdio, ask it for `tools/list` (following
 //! `nextCursor` pages) and build a catalogue from the answer, named after its `serverInfo`.
+//! The server's stderr is kept (its last lines only) and shown only when the scan fails:
+//! a healthy server's start-up chatter is noise, a failing one's is the explanation.
 
-use std::io::{BufRead, BufReader, Write};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use miette::{miette, Report};
@@ -29,7 +33,7 @@ pub fn scan(command: &[String], timeout: Duration) -> Result<Catalog, Report> {
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| {
             miette!(
@@ -37,11 +41,63 @@ pub fn scan(command: &[String], timeout: Duration) -> Result<Catalog, Report> {
                 "cannot start `{program}`: {e}"
             )
         })?;
+    let stderr = child.stderr.take().map(keep_stderr);
     let result = session(&mut child, timeout);
     // The server has answered (or failed); it is not needed any more.
     let _ = child.kill();
     let _ = child.wait();
-    result
+    result.map_err(|report| {
+        // A server that crashed has written its last words already; give the reader a
+        // moment to take them. A server's children may keep the pipe open: no join.
+        std::thread::sleep(Duration::from_millis(100));
+        let said: Vec<String> = stderr
+            .and_then(|kept| kept.lock().ok().map(|l| l.iter().cloned().collect()))
+            .unwrap_or_default();
+        match said {
+            lines if !lines.is_empty() => {
+                miette!(
+                    help = "the lines above are the last the server wrote to stderr",
+                    "{report}\n\nthe server's stderr:\n  {}",
+                    lines.join("\n  ")
+                )
+            }
+            _ => report,
+        }
+    })
+}
+
+/// Lines of the server's stderr kept for an error, and bytes of each.
+const STDERR_LINES: usize = 20;
+const STDERR_LINE_BYTES: usize = 300;
+
+/// Reads the server's stderr on a thread until it closes, keeping its last lines (each
+/// cut short), so that a chatty server can neither block on a full pipe nor fill memory.
+fn keep_stderr(stderr: std::process::ChildStderr) -> Arc<Mutex<VecDeque<String>>> {
+    let kept = Arc::new(Mutex::new(VecDeque::new()));
+    let shared = Arc::clone(&kept);
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stderr);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            match reader.by_ref().take(1 << 20).read_until(b'\n', &mut line) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+            if line.last() != Some(&b'\n') {
+                // An over-long line: skip the rest of it.
+                let _ = reader.by_ref().skip_until(b'\n');
+            }
+            let text = String::from_utf8_lossy(&line);
+            let text = crate::diagnostic::clip_to(text.trim_end(), STDERR_LINE_BYTES).into_owned();
+            let Ok(mut kept) = shared.lock() else { break };
+            if kept.len() == STDERR_LINES {
+                kept.pop_front();
+            }
+            kept.push_back(text);
+        }
+    });
+    kept
 }
 
 fn session(child: &mut Child, timeout: Duration) -> Result<Catalog, Report> {
@@ -132,7 +188,7 @@ fn spawn_reader(stdout: std::process::ChildStdout) -> Receiver<std::io::Result<S
 fn send(stdin: &mut ChildStdin, message: &Value) -> Result<(), Report> {
     writeln!(stdin, "{message}")
         .and_then(|()| stdin.flush())
-        .map_err(|e| miette!("cannot write to the server: {e}"))
+        .map_err(|e| miette!("cannot write to the server (has it exited?): {e}"))
 }
 
 /// Sends a request and waits for the response with its id, skipping the server's

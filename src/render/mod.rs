@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod check;
 pub mod diagnostics;
 pub mod diff;
+pub mod drift;
 pub mod simulate;
 
 use std::io::{self, IsTerminal};

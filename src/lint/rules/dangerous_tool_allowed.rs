@@ -4,7 +4,7 @@
 //! `action: "approve"` are not flagged. Limits do not matter here: one call is enough.
 //! The documentation below is what `policylayer explain` prints.
 
-use super::helpers::append_member;
+use super::helpers::{append_member, classified_help};
 use crate::catalog::{Category, Risk, Tool};
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
@@ -69,9 +69,12 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
         let mut d = RULE
             .finding(cx, span, message)
             .with_label(label)
-            .with_help(format!(
-                "hide it (\"hide\": [\"{}\"]), deny it (\"action\": \"deny\") or require a person (\"action\": \"approve\")",
-                tool.name
+            .with_help(classified_help(
+                format!(
+                    "hide it (\"hide\": [\"{}\"]), deny it (\"action\": \"deny\") or require a person (\"action\": \"approve\")",
+                    tool.name
+                ),
+                tool,
             ));
         if let Some(rule) = rule {
             d = d.with_fix(approve(cx, rule));

@@ -76,6 +76,15 @@ pub(super) fn remove_item(previous: Span, item: Span) -> Edit {
     }
 }
 
+/// A help line for a finding that rests on `tool`'s category or risk, with a second
+/// sentence when a person never chose that classification (it was inferred on import).
+pub(super) fn classified_help(help: String, tool: &crate::catalog::Tool) -> String {
+    match tool.unreviewed_classification() {
+        Some(why) => format!("{help}\n{why}"),
+        None => help,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

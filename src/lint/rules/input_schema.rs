@@ -7,7 +7,7 @@ use serde_json::Value as Schema;
 use crate::policy::Segment;
 
 /// What a tool's input schema says about the value at a path's segments.
-pub(super) enum Resolved<'s> {
+pub(crate) enum Resolved<'s> {
     /// The path leads to this schema.
     Schema(&'s Schema),
     /// The schema cannot say: an open object, a combinator, a `$ref`, a tuple.
@@ -20,7 +20,7 @@ pub(super) enum Resolved<'s> {
 
 /// Follows `segments` through `properties` (keys) and `items` (`[N]`, `[*]`), saying
 /// "unknown" wherever JSON Schema would let more through than this walk sees.
-pub(super) fn resolve<'s>(mut schema: &'s Schema, segments: &[Segment]) -> Resolved<'s> {
+pub(crate) fn resolve<'s>(mut schema: &'s Schema, segments: &[Segment]) -> Resolved<'s> {
     for (at, segment) in segments.iter().enumerate() {
         let Some(object) = schema.as_object() else {
             return Resolved::Unknown;

@@ -9,7 +9,7 @@ mod dangerous_tool_allowed;
 mod default_allow;
 mod helpers;
 mod hidden_and_configured;
-mod input_schema;
+pub(crate) mod input_schema;
 mod limit_looser_than_all_tools;
 mod max_zero;
 mod op_type_mismatch;

@@ -4,7 +4,7 @@
 //! "approve"` are gated by a person and are not flagged; read tools are never flagged.
 //! The documentation below is what `policylayer explain` prints.
 
-use super::helpers::append_member;
+use super::helpers::{append_member, classified_help};
 use crate::catalog::Tool;
 use crate::declare_rule;
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
@@ -67,8 +67,9 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .with_label("allowed with no limit")
-            .with_help(format!(
-                "add a limit, e.g. \"limits\": [{limit}], or \"action\": \"approve\""
+            .with_help(classified_help(
+                format!("add a limit, e.g. \"limits\": [{limit}], or \"action\": \"approve\""),
+                tool,
             ));
         if let Some(rule) = rule {
             d = d.with_fix(Fix {
