@@ -107,3 +107,23 @@ fn serde_json_parse(bencher: Bencher) {
             }
         });
 }
+
+/// `suggest-limits` on the same trace: the measuring engine (the recommended policy's
+/// windows, fixed and sliding, per grant and global, for every tool) with the real policy
+/// as its shadow (target: within 2× of `simulate_jsonl`).
+#[divan::bench(sample_count = 10)]
+fn suggest_limits(bencher: Bencher) {
+    let trace: &[u8] = &TRACE;
+    let catalog = policylayer::catalog::Catalog::leapfrog();
+    bencher
+        .counter(ItemsCount::new(LINES))
+        .counter(BytesCount::new(trace.len()))
+        .bench(|| {
+            let mut plan = policylayer::suggest::Plan::new(&POLICY, catalog, &[])
+                .expect("the recommended policy measures");
+            let mut replay = policylayer::suggest::Replay::new(&POLICY, &mut plan, 1 << 24);
+            assert!(replay.trace("big.jsonl", trace).is_ok());
+            replay.finish();
+            black_box(policylayer::suggest::suggestions(&plan.tracker, 1.5, &[]).len())
+        });
+}

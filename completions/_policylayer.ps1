@@ -38,6 +38,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the documentation of a rule (`explain PL101`), or list them all')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starting policy for the catalogue''s server (recommended posture)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Say, tool by tool, whether a policy change loosens or tightens access')
+            [CompletionResult]::new('suggest-limits', 'suggest-limits', [CompletionResultType]::ParameterValue, 'Size limits from recorded traffic (peak units per window), optionally writing them')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the policy format')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -231,6 +232,22 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'policylayer;suggest-limits' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy whose traffic is measured (its access rules decide what counts)')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Windows to size (`minute`, `hour`, `day` or seconds, comma-separated; default: the windows of the policy''s limits, else minute and hour)')
+            [CompletionResult]::new('--headroom', '--headroom', [CompletionResultType]::ParameterName, 'Suggested max = the peak × this, rounded up to a readable number (at least 1)')
+            [CompletionResult]::new('--tool', '--tool', [CompletionResultType]::ParameterName, 'Only these tools (repeatable)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--max-line-bytes', '--max-line-bytes', [CompletionResultType]::ParameterName, 'A longer trace line is malformed (it is not held in memory)')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Add the suggested limit to each write-like tool that has none (atomically)')
+            [CompletionResult]::new('--update-existing', '--update-existing', [CompletionResultType]::ParameterName, 'With --write: also set each existing limit''s max to its suggestion')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'policylayer;schema' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -254,6 +271,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the documentation of a rule (`explain PL101`), or list them all')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starting policy for the catalogue''s server (recommended posture)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Say, tool by tool, whether a policy change loosens or tightens access')
+            [CompletionResult]::new('suggest-limits', 'suggest-limits', [CompletionResultType]::ParameterValue, 'Size limits from recorded traffic (peak units per window), optionally writing them')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the policy format')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -301,6 +319,9 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             break
         }
         'policylayer;help;diff' {
+            break
+        }
+        'policylayer;help;suggest-limits' {
             break
         }
         'policylayer;help;schema' {

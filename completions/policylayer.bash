@@ -49,6 +49,9 @@ _policylayer() {
             policylayer,simulate)
                 cmd="policylayer__subcmd__simulate"
                 ;;
+            policylayer,suggest-limits)
+                cmd="policylayer__subcmd__suggest__subcmd__limits"
+                ;;
             policylayer__subcmd__catalog,check)
                 cmd="policylayer__subcmd__catalog__subcmd__check"
                 ;;
@@ -118,6 +121,9 @@ _policylayer() {
             policylayer__subcmd__help,simulate)
                 cmd="policylayer__subcmd__help__subcmd__simulate"
                 ;;
+            policylayer__subcmd__help,suggest-limits)
+                cmd="policylayer__subcmd__help__subcmd__suggest__subcmd__limits"
+                ;;
             policylayer__subcmd__help__subcmd__catalog,check)
                 cmd="policylayer__subcmd__help__subcmd__catalog__subcmd__check"
                 ;;
@@ -140,7 +146,7 @@ _policylayer() {
 
     case "${cmd}" in
         policylayer)
-            opts="-h -V --catalog --color --max-file-bytes --max-depth --max-quote-chars --help --version lint fmt simulate check catalog explain init diff schema completions help"
+            opts="-h -V --catalog --color --max-file-bytes --max-depth --max-quote-chars --help --version lint fmt simulate check catalog explain init diff suggest-limits schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -566,7 +572,7 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__help)
-            opts="lint fmt simulate check catalog explain init diff schema completions help"
+            opts="lint fmt simulate check catalog explain init diff suggest-limits schema completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -803,6 +809,20 @@ _policylayer() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        policylayer__subcmd__help__subcmd__suggest__subcmd__limits)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         policylayer__subcmd__init)
             opts="-o -h -V --output --force --catalog --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -906,6 +926,48 @@ _policylayer() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        policylayer__subcmd__suggest__subcmd__limits)
+            opts="-h -V --policy --window --headroom --tool --format --write --update-existing --max-line-bytes --catalog --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --headroom)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tool)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "human json" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catalog)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -35,6 +35,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand explain 'Print the documentation of a rule (`explain PL101`), or list them all'
             cand init 'Write a starting policy for the catalogue''s server (recommended posture)'
             cand diff 'Say, tool by tool, whether a policy change loosens or tightens access'
+            cand suggest-limits 'Size limits from recorded traffic (peak units per window), optionally writing them'
             cand schema 'Print the JSON Schema of the policy format'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -207,6 +208,21 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'policylayer;suggest-limits'= {
+            cand --policy 'The policy whose traffic is measured (its access rules decide what counts)'
+            cand --window 'Windows to size (`minute`, `hour`, `day` or seconds, comma-separated; default: the windows of the policy''s limits, else minute and hour)'
+            cand --headroom 'Suggested max = the peak × this, rounded up to a readable number (at least 1)'
+            cand --tool 'Only these tools (repeatable)'
+            cand --format 'format'
+            cand --max-line-bytes 'A longer trace line is malformed (it is not held in memory)'
+            cand --catalog 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)'
+            cand --write 'Add the suggested limit to each write-like tool that has none (atomically)'
+            cand --update-existing 'With --write: also set each existing limit''s max to its suggestion'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'policylayer;schema'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -228,6 +244,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand explain 'Print the documentation of a rule (`explain PL101`), or list them all'
             cand init 'Write a starting policy for the catalogue''s server (recommended posture)'
             cand diff 'Say, tool by tool, whether a policy change loosens or tightens access'
+            cand suggest-limits 'Size limits from recorded traffic (peak units per window), optionally writing them'
             cand schema 'Print the JSON Schema of the policy format'
             cand completions 'Print shell completions'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -262,6 +279,8 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         &'policylayer;help;init'= {
         }
         &'policylayer;help;diff'= {
+        }
+        &'policylayer;help;suggest-limits'= {
         }
         &'policylayer;help;schema'= {
         }

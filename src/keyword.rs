@@ -51,5 +51,11 @@ macro_rules! keywords {
                 f.write_str(self.as_str())
             }
         }
+
+        impl From<$name> for &'static str {
+            fn from(k: $name) -> &'static str {
+                k.as_str()
+            }
+        }
     };
 }

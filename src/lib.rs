@@ -22,5 +22,6 @@ pub mod rewrite;
 pub mod schema;
 pub mod sim;
 pub mod source;
+pub mod suggest;
 pub mod timestamp;
 pub mod validate;

@@ -10,6 +10,7 @@ mod fmt;
 mod init;
 mod lint;
 mod simulate;
+mod suggest;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -112,6 +113,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Say, tool by tool, whether a policy change loosens or tightens access.
     Diff(diff::DiffArgs),
+    /// Size limits from recorded traffic (peak units per window), optionally writing them.
+    SuggestLimits(suggest::SuggestArgs),
     /// Print the JSON Schema of the policy format.
     Schema,
     /// Print shell completions.
@@ -188,6 +191,7 @@ fn run(command: Command, g: &Globals) -> u8 {
         Command::Explain(args) => explain::run(args),
         Command::Init(args) => init::run(args, g),
         Command::Diff(args) => diff::run(args, g),
+        Command::SuggestLimits(args) => suggest::run(args, g),
         Command::Schema => {
             print!("{}", crate::schema::policy_schema_text());
             EXIT_OK

@@ -175,6 +175,16 @@ impl Counters {
         }
     }
 
+    /// What `key` holds as its last charge left it: a fixed window's units, or the sum of a
+    /// sliding window's entries (expired ones leave on the next charge or read).
+    pub fn level(&self, key: CounterKey) -> f64 {
+        match self.states.get(&key) {
+            None => 0.0,
+            Some((_, State::Fixed { used, .. })) => *used,
+            Some((_, State::Sliding { sum, .. })) => *sum,
+        }
+    }
+
     /// Seconds from `t` until `used + extra <= max` holds, given that nothing new is
     /// charged; `None` if it never does.
     pub fn wait(

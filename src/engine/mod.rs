@@ -108,6 +108,17 @@ impl<'p> Engine<'p> {
         &self.program.rules[id]
     }
 
+    /// Every rule a decision can name, indexed by [`RuleId`].
+    pub fn rules(&self) -> &[Rule] {
+        &self.program.rules
+    }
+
+    /// The count a charge went to, right after the call that made it: `suggest-limits`
+    /// reads the level each allowed call took its counters to.
+    pub fn level(&self, charge: &Charge) -> f64 {
+        self.state.counters.level(charge.key)
+    }
+
     /// Live counters, for memory accounting.
     pub fn live_counters(&self) -> usize {
         self.state.counters.len()

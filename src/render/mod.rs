@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod drift;
 pub mod simulate;
+pub mod suggest;
 
 use std::io::{self, IsTerminal};
 

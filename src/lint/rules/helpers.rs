@@ -50,7 +50,7 @@ pub(super) fn sole_suggestion<'a>(word: &str, candidates: &[&'a str]) -> Option<
 }
 
 /// An edit adding `member` (`"key": value`) as the last member of the object at `object`.
-pub(super) fn append_member(text: &str, object: Span, member: &str) -> Edit {
+pub(crate) fn append_member(text: &str, object: Span, member: &str) -> Edit {
     let close = object.end.saturating_sub(1);
     let body = text.get(object.start + 1..close).unwrap_or("");
     if body.trim().is_empty() {

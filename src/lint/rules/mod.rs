@@ -7,7 +7,7 @@ mod condition_never_decides;
 mod counter_shape_conflict;
 mod dangerous_tool_allowed;
 mod default_allow;
-mod helpers;
+pub(crate) mod helpers;
 mod hidden_and_configured;
 pub(crate) mod input_schema;
 mod limit_looser_than_all_tools;

@@ -1,0 +1,584 @@
+//! `suggest-limits`: limits sized from recorded traffic.
+//!
+//! The engine is the judge here too. The policy is turned into a *measuring policy*: the
+//! same access rules, every existing limit with a `max` no call can reach, and for every
+//! tool (and `all_tools`) extra limits, one per window asked × fixed/sliding × grant/global,
+//! each charging what a limit on that tool would (its existing limit's `increment` or
+//! `increment_from`, one item per batch entry for a batch tool, else one per call). The
+//! trace is replayed through it exactly as `simulate` replays it (same reader, JSON-RPC
+//! rollback, window alignment and sliding boundary), and after each allowed call the level
+//! each of its counters reached is read: the peak of those levels is the smallest `max`
+//! that denies none of the recorded traffic, and one below it denies the call that set it.
+//! The real policy runs alongside as a shadow, to count what its own limits denied.
+//!
+//! Memory: one live entry per counter and grant, and a fixed-size histogram per limit.
+
+pub mod histogram;
+pub mod write;
+
+use std::collections::HashMap;
+use std::io::{self, BufRead};
+
+use serde_json::{json, Map, Value};
+
+use crate::catalog::{Catalog, Signal};
+use crate::diagnostic::Diagnostic;
+use crate::engine::hash::FastMap;
+use crate::engine::{Engine, Reason};
+use crate::json::tape::Arg;
+use crate::policy::{window_name, Algorithm, Policy, Posture, Scope};
+use crate::sim::trace::Malformed;
+use crate::sim::{Decided, Options, Output, Simulator, Stop};
+use crate::source::SourceFile;
+use histogram::Histogram;
+
+/// A `max` no recorded traffic reaches: the largest integer JSON carries exactly.
+const UNREACHABLE: u64 = crate::json::MAX_SAFE_INT as u64;
+
+/// Windows measured when the policy has no limit to take them from: a minute and an hour.
+pub const DEFAULT_WINDOWS: [u64; 2] = [60, 3600];
+
+/// What is measured for one limit, existing or proposed, and what was seen.
+#[derive(Debug)]
+pub struct Slot {
+    /// `None`: `all_tools`.
+    pub tool: Option<String>,
+    /// The existing limit's counter; `None` for a measured, proposed one.
+    pub counter: Option<String>,
+    pub window: u64,
+    pub algorithm: Algorithm,
+    pub scope: Scope,
+    /// The existing limit's `max`.
+    pub current_max: Option<u64>,
+    /// The existing limit's JSON pointer in the policy.
+    pub pointer: Option<String>,
+    /// Calls of the trace the existing limit denied.
+    pub denied: u64,
+    /// The highest level any allowed call took the count to.
+    pub peak: f64,
+    /// Aligned windows (per grant, for grant scope) in which the count was charged.
+    pub windows: u64,
+    /// Highest level in each such window.
+    pub per_window: Histogram,
+    /// Counter key → (aligned window index, highest level in it).
+    live: FastMap<u64, (i64, f64)>,
+}
+
+impl Slot {
+    fn new(tool: Option<&str>, window: u64, algorithm: Algorithm, scope: Scope) -> Slot {
+        Slot {
+            tool: tool.map(str::to_owned),
+            counter: None,
+            window,
+            algorithm,
+            scope,
+            current_max: None,
+            pointer: None,
+            denied: 0,
+            peak: 0.0,
+            windows: 0,
+            per_window: Histogram::default(),
+            live: FastMap::default(),
+        }
+    }
+
+    fn record(&mut self, key: u64, time: f64, level: f64) {
+        self.peak = self.peak.max(level);
+        let index = (time / self.window as f64).floor() as i64;
+        match self.live.get_mut(&key) {
+            Some((i, high)) if *i == index => *high = high.max(level),
+            Some(entry) => {
+                self.per_window.add(entry.1);
+                self.windows += 1;
+                *entry = (index, level);
+            }
+            None => {
+                self.live.insert(key, (index, level));
+            }
+        }
+    }
+
+    /// Grants whose count was charged (1 for global scope with traffic).
+    pub fn grants(&self) -> usize {
+        self.live.len()
+    }
+
+    /// Closes the open windows into the statistics.
+    fn finish(&mut self) {
+        for (_, (_, high)) in self.live.iter() {
+            self.per_window.add(*high);
+        }
+        self.windows += self.live.len() as u64;
+    }
+}
+
+/// The measuring policy, and the tracker its limits report to.
+pub struct Plan {
+    pub measuring: Policy,
+    pub tracker: Tracker,
+}
+
+/// Where each limit of the measuring policy reports, and what they saw.
+pub struct Tracker {
+    pub slots: Vec<Slot>,
+    /// Tool → the slot of each of its limits, in the measuring policy's order.
+    by_tool: HashMap<String, Vec<usize>>,
+    all_tools: Vec<usize>,
+    /// An existing limit's pointer in the real policy → its slot.
+    by_pointer: HashMap<String, usize>,
+}
+
+impl Plan {
+    /// Plans the measurement of `policy`'s traffic over `windows` (seconds; empty: the
+    /// windows of its limits, else [`DEFAULT_WINDOWS`]). Tools measured: those the policy
+    /// lists, and under `default: "allow"` every tool of the catalogue.
+    pub fn new(
+        policy: &Policy,
+        catalog: &Catalog,
+        windows: &[u64],
+    ) -> Result<Plan, Vec<Diagnostic>> {
+        let windows = if windows.is_empty() {
+            policy_windows(policy)
+        } else {
+            let mut w = windows.to_vec();
+            w.sort_unstable();
+            w.dedup();
+            w
+        };
+        let mut doc = policy.doc.value.to_serde();
+        let mut slots = Vec::new();
+        let mut by_tool = HashMap::new();
+        let mut by_pointer = HashMap::new();
+        let mut names: Vec<String> = policy.tools.iter().map(|t| t.name.clone()).collect();
+        if policy.default.value == Posture::Allow {
+            names.extend(
+                catalog
+                    .tools()
+                    .iter()
+                    .filter(|t| policy.tool(&t.name).is_none())
+                    .map(|t| t.name.clone()),
+            );
+        }
+        let root = doc.as_object_mut().ok_or_else(Vec::new)?;
+        let tools = root
+            .entry("tools")
+            .or_insert_with(|| Value::Object(Map::new()))
+            .as_object_mut()
+            .ok_or_else(Vec::new)?;
+        for name in &names {
+            let entry = tools
+                .entry(name.clone())
+                .or_insert_with(|| Value::Object(Map::new()));
+            let rule = policy.tool(name);
+            let pointer = rule.map(|r| r.pointer());
+            let existing = rule.map(|r| r.limits.as_slice()).unwrap_or_default();
+            let limits = existing_limits(entry).ok_or_else(Vec::new)?;
+            let mut ids = Vec::new();
+            for (i, l) in existing.iter().enumerate() {
+                let mut slot = Slot::new(Some(name), l.window.value, l.algorithm, l.scope);
+                slot.counter = Some(l.counter.value.clone());
+                slot.current_max = Some(l.max.value);
+                if let Some(p) = &pointer {
+                    let at = format!("{p}/limits/{i}");
+                    by_pointer.insert(at.clone(), slots.len());
+                    slot.pointer = Some(at);
+                }
+                ids.push(slots.len());
+                slots.push(slot);
+            }
+            let units = units_of(
+                limits.first(),
+                catalog.tool(name).map(|t| t.signals.as_slice()),
+            );
+            for l in limits.iter_mut() {
+                l["max"] = UNREACHABLE.into();
+            }
+            for (window, algorithm, scope) in shapes(&windows) {
+                let mut limit = measure(slots.len(), window, algorithm, scope);
+                if let (Some(to), Some(from)) = (limit.as_object_mut(), units.as_object()) {
+                    to.extend(from.clone());
+                }
+                limits.push(limit);
+                ids.push(slots.len());
+                slots.push(Slot::new(Some(name), window, algorithm, scope));
+            }
+            by_tool.insert(name.clone(), ids);
+        }
+        let all = root.entry("all_tools").or_insert_with(|| json!({}));
+        let limits = existing_limits(all).ok_or_else(Vec::new)?;
+        let mut all_tools = Vec::new();
+        for (i, l) in policy.all_tools.iter().enumerate() {
+            let mut slot = Slot::new(None, l.window.value, l.algorithm, l.scope);
+            slot.counter = Some(l.counter.value.clone());
+            slot.current_max = Some(l.max.value);
+            let at = format!("/all_tools/limits/{i}");
+            by_pointer.insert(at.clone(), slots.len());
+            slot.pointer = Some(at);
+            all_tools.push(slots.len());
+            slots.push(slot);
+        }
+        for l in limits.iter_mut() {
+            l["max"] = UNREACHABLE.into();
+        }
+        for (window, algorithm, scope) in shapes(&windows) {
+            limits.push(measure(slots.len(), window, algorithm, scope));
+            all_tools.push(slots.len());
+            slots.push(Slot::new(None, window, algorithm, scope));
+        }
+        let text = serde_json::to_string(&doc).map_err(|_| Vec::new())?;
+        let measuring = Policy::parse(SourceFile::new(policy.source.name(), text))?;
+        Ok(Plan {
+            measuring,
+            tracker: Tracker {
+                slots,
+                by_tool,
+                all_tools,
+                by_pointer,
+            },
+        })
+    }
+}
+
+impl Tracker {
+    /// The slot of each rule of the real policy's engine that is an existing limit.
+    pub fn rule_slots(&self, real: &Engine) -> Vec<Option<usize>> {
+        real.rules()
+            .iter()
+            .map(|r| self.by_pointer.get(&r.pointer).copied())
+            .collect()
+    }
+
+    /// Closes every open window; call once, after the last trace.
+    pub fn finish(&mut self) {
+        for s in &mut self.slots {
+            s.finish();
+        }
+    }
+}
+
+/// The `limits` array of a tool entry or `all_tools`, made when absent. `None` only for a
+/// document the policy stage would have rejected.
+fn existing_limits(entry: &mut Value) -> Option<&mut Vec<Value>> {
+    let object = entry.as_object_mut()?;
+    object
+        .entry("limits")
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+}
+
+/// What a limit on a tool charges: its first limit's `increment` or `increment_from`, else
+/// one per batch item when the catalogue knows the tool as a batch, else one per call.
+pub(crate) fn units_of(first: Option<&Value>, signals: Option<&[Signal]>) -> Value {
+    if let Some(l) = first {
+        let mut units = Map::new();
+        for key in ["increment", "increment_from"] {
+            if let Some(v) = l.get(key) {
+                units.insert(key.to_owned(), v.clone());
+            }
+        }
+        return Value::Object(units);
+    }
+    let batch = signals.unwrap_or_default().iter().find_map(|s| match s {
+        Signal::Batch(path) => Some(path),
+        _ => None,
+    });
+    match batch {
+        Some(path) if path.starts_with('[') => json!({ "increment_from": format!("args{path}") }),
+        Some(path) => json!({ "increment_from": format!("args.{path}") }),
+        None => json!({}),
+    }
+}
+
+/// The windows of the policy's limits, else [`DEFAULT_WINDOWS`].
+fn policy_windows(policy: &Policy) -> Vec<u64> {
+    let mut windows: Vec<u64> = policy
+        .tools
+        .iter()
+        .flat_map(|t| &t.limits)
+        .chain(&policy.all_tools)
+        .map(|l| l.window.value)
+        .collect();
+    windows.sort_unstable();
+    windows.dedup();
+    if windows.is_empty() {
+        DEFAULT_WINDOWS.to_vec()
+    } else {
+        windows
+    }
+}
+
+/// Every measured shape of each window.
+fn shapes(windows: &[u64]) -> impl Iterator<Item = (u64, Algorithm, Scope)> + '_ {
+    windows.iter().flat_map(|&w| {
+        [Algorithm::Fixed, Algorithm::Sliding]
+            .into_iter()
+            .flat_map(move |a| [Scope::Grant, Scope::Global].map(|s| (w, a, s)))
+    })
+}
+
+/// A measuring limit: its own counter, never reached.
+fn measure(id: usize, window: u64, algorithm: Algorithm, scope: Scope) -> Value {
+    json!({
+        "counter": format!("policylayer measure {id}"),
+        "window": window,
+        "max": UNREACHABLE,
+        "algorithm": algorithm.as_str(),
+        "scope": scope.as_str(),
+    })
+}
+
+/// The [`Output`] that feeds a [`Tracker`] while the simulator replays the traces through
+/// the measuring engine (and the real one as its shadow).
+struct Observer<'p> {
+    tracker: &'p mut Tracker,
+    rule_slots: Vec<Option<usize>>,
+    /// The first malformed line, as a diagnostic.
+    malformed: Option<Diagnostic>,
+}
+
+impl<'p> Observer<'p> {
+    fn new(tracker: &'p mut Tracker, real: Option<&Engine>) -> Observer<'p> {
+        let rule_slots = real.map(|e| tracker.rule_slots(e)).unwrap_or_default();
+        Observer {
+            tracker,
+            rule_slots,
+            malformed: None,
+        }
+    }
+}
+
+impl Output for Observer<'_> {
+    fn progress(&mut self, _bytes: u64) {}
+
+    fn decided(&mut self, engine: &Engine, d: &Decided, _args: Arg) -> io::Result<()> {
+        if let Some(real) = d.shadow {
+            if real.reason == Some(Reason::RateLimited) {
+                if let Some(Some(slot)) = self.rule_slots.get(real.rule) {
+                    self.tracker.slots[*slot].denied += 1;
+                }
+            }
+        }
+        let charges = &d.outcome.charges;
+        if charges.is_empty() {
+            return Ok(());
+        }
+        let t = &mut *self.tracker;
+        let tool = t.by_tool.get(d.tool).map(Vec::as_slice).unwrap_or_default();
+        for (charge, &slot) in charges.iter().zip(tool.iter().chain(&t.all_tools)) {
+            t.slots[slot].record(charge.key, d.time, engine.level(charge));
+        }
+        Ok(())
+    }
+
+    fn malformed(&mut self, file: &str, line: usize, m: &Malformed, text: &str) -> io::Result<()> {
+        self.malformed
+            .get_or_insert_with(|| m.diagnostic(file, line, text));
+        Ok(())
+    }
+
+    fn clock_went_back(&mut self, _: &str, _: usize, _: f64, _: f64) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A replay of traces through a [`Plan`]: the measuring engine decides, the real policy
+/// (when it has limits) shadows it to count its own denials, the tracker records.
+pub struct Replay<'p> {
+    simulator: Simulator<'p>,
+    observer: Observer<'p>,
+    options: Options,
+}
+
+/// Why a replay stopped.
+#[derive(Debug)]
+pub enum Stopped {
+    /// The first malformed line: sizes from a trace read in part would understate it.
+    Malformed(Box<Diagnostic>),
+    Io(io::Error),
+}
+
+impl<'p> Replay<'p> {
+    pub fn new(policy: &'p Policy, plan: &'p mut Plan, max_line_bytes: usize) -> Replay<'p> {
+        let Plan { measuring, tracker } = plan;
+        let has_limits =
+            !policy.all_tools.is_empty() || policy.tools.iter().any(|t| !t.limits.is_empty());
+        let real = has_limits.then(|| Engine::new(policy));
+        let observer = Observer::new(tracker, real.as_ref());
+        let engine = Engine::new(measuring);
+        let simulator = match real {
+            Some(real) => Simulator::with_shadow(engine, real),
+            None => Simulator::new(engine),
+        };
+        Replay {
+            simulator,
+            observer,
+            options: Options {
+                keep_going: false,
+                max_line_bytes,
+            },
+        }
+    }
+
+    /// Replays one trace; counters and the clock carry on from the traces before it.
+    pub fn trace<R: BufRead>(&mut self, name: &str, reader: R) -> Result<(), Stopped> {
+        match self
+            .simulator
+            .run(name, reader, &self.options, &mut self.observer)
+        {
+            Ok(()) => Ok(()),
+            Err(Stop::Io(e)) => Err(Stopped::Io(e)),
+            Err(Stop::Malformed) => Err(Stopped::Malformed(Box::new(
+                self.observer.malformed.take().unwrap_or_else(|| {
+                    Diagnostic::error(
+                        crate::policy::codes::UNREADABLE,
+                        &SourceFile::new(name, String::new()),
+                        crate::source::Span::default(),
+                        format!("{name}: a malformed line"),
+                    )
+                }),
+            ))),
+        }
+    }
+
+    /// Closes the open windows: the tracker is ready for [`suggestions`].
+    pub fn finish(self) {
+        self.observer.tracker.finish();
+    }
+}
+
+/// One suggestion, as the report shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Suggestion {
+    pub tool: Option<String>,
+    pub counter: Option<String>,
+    /// The existing limit's JSON pointer; absent for a proposed limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    pub window: String,
+    pub window_s: u64,
+    #[serde(serialize_with = "keyword")]
+    pub algorithm: Algorithm,
+    #[serde(serialize_with = "keyword")]
+    pub scope: Scope,
+    pub peak: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub windows: u64,
+    pub grants: usize,
+    pub current_max: Option<u64>,
+    pub denied_in_trace: u64,
+    pub suggested_max: u64,
+    pub note: Option<String>,
+}
+
+/// A policy keyword as the word the policy spells.
+fn keyword<S: serde::Serializer, K: Copy + Into<&'static str>>(
+    k: &K,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str((*k).into())
+}
+
+/// The suggestions for every slot that saw traffic (`only`: these tools' slots alone).
+pub fn suggestions(tracker: &Tracker, headroom: f64, only: &[String]) -> Vec<Suggestion> {
+    tracker
+        .slots
+        .iter()
+        .filter(|s| s.peak > 0.0 || s.denied > 0)
+        .filter(|s| only.is_empty() || s.tool.as_ref().is_some_and(|t| only.contains(t)))
+        .map(|s| {
+            let suggested = readable((s.peak * headroom).ceil().max(s.peak.ceil()) as u64);
+            let note = s.current_max.and_then(|max| {
+                let peak = s.peak;
+                if (max as f64) < peak {
+                    Some(format!(
+                        "below the peak: it denied {} call(s) of this traffic",
+                        s.denied
+                    ))
+                } else if max as f64 > 10.0 * peak {
+                    Some("never binds: max is over 10× the peak".to_owned())
+                } else {
+                    None
+                }
+            });
+            Suggestion {
+                tool: s.tool.clone(),
+                counter: s.counter.clone(),
+                pointer: s.pointer.clone(),
+                window: window_name(s.window),
+                window_s: s.window,
+                algorithm: s.algorithm,
+                scope: s.scope,
+                peak: s.peak,
+                // A bucket's bound may pass the peak; no window held more than it.
+                p50: s.per_window.percentile(0.5).min(s.peak),
+                p95: s.per_window.percentile(0.95).min(s.peak),
+                p99: s.per_window.percentile(0.99).min(s.peak),
+                windows: s.windows,
+                grants: s.grants(),
+                current_max: s.current_max,
+                denied_in_trace: s.denied,
+                suggested_max: suggested,
+                note,
+            }
+        })
+        .collect()
+}
+
+/// The smallest "readable" number at or above `n`: `n` itself up to 10, then the next of
+/// 12, 15, 20, 25, 30, 40, 50, 60, 80, 100 times a power of ten.
+pub fn readable(n: u64) -> u64 {
+    if n <= 10 {
+        return n;
+    }
+    const STEPS: [u64; 10] = [10, 12, 15, 20, 25, 30, 40, 50, 60, 80];
+    let mut scale = 1u64;
+    loop {
+        for step in STEPS {
+            let candidate = step.saturating_mul(scale);
+            if candidate >= n {
+                return candidate;
+            }
+        }
+        match scale.checked_mul(10) {
+            Some(s) => scale = s,
+            None => return n,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readable_numbers_round_up() {
+        let cases = [
+            (0, 0),
+            (1, 1),
+            (7, 7),
+            (10, 10),
+            (11, 12),
+            (13, 15),
+            (16, 20),
+            (21, 25),
+            (26, 30),
+            (31, 40),
+            (41, 50),
+            (51, 60),
+            (61, 80),
+            (81, 100),
+            (101, 120),
+            (999, 1000),
+            (1001, 1200),
+            (45_000, 50_000),
+        ];
+        for (n, want) in cases {
+            assert_eq!(readable(n), want, "{n}");
+        }
+        for n in 0..5000 {
+            assert!(readable(n) >= n);
+        }
+    }
+}
