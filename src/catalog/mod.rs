@@ -354,6 +354,35 @@ mod tests {
         }
     }
 
+    /// The filesystem-like fixture the CLI, init and lint tests use is exactly what
+    /// `catalog import` makes of its `tools/list`: a change to the signal rules shows here.
+    #[test]
+    fn filesystem_fixture_is_the_import_of_its_tools_list() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/filesystem");
+        let answer = read_json(&format!("{dir}/tools-list.json"));
+        let imported = match import::import(&answer, "filesystem", "1.0.0") {
+            Ok(c) => c,
+            Err(e) => panic!("{e:?}"),
+        };
+        let path = format!("{dir}/fs.catalog.json");
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(imported.to_json(), committed);
+        let signals = |name: &str| -> Vec<String> {
+            imported
+                .tool(name)
+                .map(|t| t.signals.iter().map(ToString::to_string).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            signals("move_file"),
+            ["file_path_input:source", "file_path_input:destination"]
+        );
+        assert_eq!(
+            signals("read_multiple_files"),
+            ["batch:paths", "file_path_input:paths[*]"]
+        );
+    }
+
     #[test]
     fn shipped_catalogue_is_in_canonical_form() {
         assert_eq!(Catalog::leapfrog().to_json(), SHIPPED);
