@@ -52,7 +52,7 @@ gitlab\t'A GitLab code-quality report'"
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l config -d 'Configuration file (default: the nearest policylayer.toml, or pyproject.toml with a [tool.policylayer] section, from each policy\'s folder up)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l select -d 'Only these rules: codes or code prefixes, comma-separated (replaces the config\'s)' -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l ignore -d 'Skip these rules: codes or code prefixes, comma-separated (added to the config\'s)' -r
-complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l catalog -d 'Tool catalogue to check against (default: the `catalog` of the policy\'s policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -74,7 +74,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l for
 json\t''
 jsonl\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l max-line-bytes -d 'A longer trace line is malformed (it is not held in memory)' -r
-complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l catalog -d 'Tool catalogue to check against (default: the `catalog` of the policy\'s policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -91,7 +91,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l at -d 
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l policy -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l format -r -f -a "human\t''
 json\t''"
-complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l catalog -d 'Tool catalogue to check against (default: the `catalog` of the policy\'s policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -106,10 +106,10 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -l format -r -f -a "human\t''
 json\t''"
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -l catalog -d 'Tool catalogue to check against (default: the `catalog` of the policy\'s policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -l catalog -d 'Tool catalogue to check against (default: the `catalog` of the policy\'s policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l name -r
@@ -128,7 +128,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -l all 
 complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s o -l output -d 'Where to write it (`-` for standard output)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l catalog -d 'Tool catalogue to check against (default: the `catalog` of the policy\'s policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l force -d 'Replace an existing file'
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s V -l version -d 'Print version'
@@ -140,7 +140,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l fail-on
 tighten\t'Any tightening, proven or not'
 any\t'Any semantic change'"
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l trace -d 'Replay these traces under both policies and report the calls whose decision changed' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l catalog -d 'Tool catalogue to check against (default: the `catalog` of the policy\'s policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -151,11 +151,18 @@ impl Catalog {
 
     /// Reads and parses a catalogue file (`--catalog FILE`).
     pub fn load(path: &Path) -> Result<Catalog, Vec<Diagnostic>> {
+        Catalog::load_with_help(
+            path,
+            "pass a readable *.catalog.json file, or omit --catalog to use the built-in Leapfrog catalogue",
+        )
+    }
+
+    /// [`Catalog::load`] with the advice given when the file cannot be read: a catalogue
+    /// named by the configuration file is fixed there, not on the command line.
+    pub fn load_with_help(path: &Path, help: &str) -> Result<Catalog, Vec<Diagnostic>> {
         match SourceFile::read(path) {
             Ok(source) => parse::parse(source),
-            Err(d) => Err(vec![d.with_help(
-                "pass a readable *.catalog.json file, or omit --catalog to use the built-in Leapfrog catalogue",
-            )]),
+            Err(d) => Err(vec![d.with_help(help)]),
         }
     }
 

@@ -61,7 +61,7 @@ pub enum ListFormat {
 pub fn run(args: CatalogArgs, g: &Globals) -> u8 {
     let result = match args.command {
         CatalogCommand::List { format, catalog } => {
-            let Some(c) = super::load_catalog(g, &catalog, false) else {
+            let Some(c) = super::load_catalog(g, &catalog, None, false) else {
                 return EXIT_ERROR;
             };
             return match format {
@@ -70,7 +70,7 @@ pub fn run(args: CatalogArgs, g: &Globals) -> u8 {
             };
         }
         CatalogCommand::Show { tool, catalog } => {
-            let Some(c) = super::load_catalog(g, &catalog, false) else {
+            let Some(c) = super::load_catalog(g, &catalog, None, false) else {
                 return EXIT_ERROR;
             };
             render::render_show(&c, &tool)

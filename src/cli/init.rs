@@ -18,7 +18,7 @@ pub struct InitArgs {
 }
 
 pub fn run(args: InitArgs, g: &Globals) -> u8 {
-    let Some(catalog) = super::load_catalog(g, &args.catalog, false) else {
+    let Some(catalog) = super::load_catalog(g, &args.catalog, None, false) else {
         return EXIT_ERROR;
     };
     let text = crate::init::starting_policy_text(&catalog);
