@@ -1,14 +1,19 @@
-//! `policylayer catalog list|show|import|scan`: read a catalogue, or build one from a
-//! server's `tools/list` answer (a file, or a server started over stdio).
+//! `policylayer catalog list|show|import|scan`: read a catalogue (the current folder's, as
+//! for a policy there), or build one from a server's `tools/list` answer (a file, or a
+//! server started over stdio).
 
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::catalog;
 use crate::render::catalog as render;
 
 use super::{report, write_out, CatalogArg, Globals, EXIT_ERROR};
 use crate::source::SourceFile;
+
+/// `list` and `show` read the catalogue a policy in the current folder is checked against:
+/// `--catalog`, else the one its configuration names, else the built-in one.
+const HERE: &str = "policy.json";
 
 #[derive(clap::Args, Debug)]
 pub struct CatalogArgs {
@@ -61,7 +66,7 @@ pub enum ListFormat {
 pub fn run(args: CatalogArgs, g: &Globals) -> u8 {
     let result = match args.command {
         CatalogCommand::List { format, catalog } => {
-            let Some(c) = super::load_catalog(g, &catalog, None, false) else {
+            let Some(c) = super::load_catalog(g, &catalog, Some(Path::new(HERE)), false) else {
                 return EXIT_ERROR;
             };
             return match format {
@@ -70,7 +75,7 @@ pub fn run(args: CatalogArgs, g: &Globals) -> u8 {
             };
         }
         CatalogCommand::Show { tool, catalog } => {
-            let Some(c) = super::load_catalog(g, &catalog, None, false) else {
+            let Some(c) = super::load_catalog(g, &catalog, Some(Path::new(HERE)), false) else {
                 return EXIT_ERROR;
             };
             render::render_show(&c, &tool)

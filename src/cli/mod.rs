@@ -67,7 +67,7 @@ pub struct Cli {
 /// `--catalog`, for the commands that read the catalogue.
 #[derive(clap::Args, Debug, Default)]
 pub struct CatalogArg {
-    /// Tool catalogue to check against (default: the `catalog` of the policy's
+    /// Tool catalogue to check against (default: the `catalog` key of the nearest
     /// policylayer.toml, else the built-in Leapfrog catalogue).
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
@@ -112,7 +112,8 @@ pub enum Command {
     Catalog(catalog::CatalogArgs),
     /// Print the documentation of a rule (`explain PL101`), or list them all.
     Explain(explain::ExplainArgs),
-    /// Write a starting policy for the catalogue's server (recommended posture).
+    /// Write a starting policy for the catalogue's server (and, with --catalog, remember
+    /// the catalogue in the policy folder's policylayer.toml).
     Init(init::InitArgs),
     /// Say, tool by tool, whether a policy change loosens or tightens access.
     Diff(diff::DiffArgs),

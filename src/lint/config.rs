@@ -20,6 +20,8 @@
 //! silently dropped would silently re-enable what it meant to disable, and a misspelt
 //! `catalog` would silently lint against the built-in catalogue.
 
+pub mod edit;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
