@@ -334,6 +334,18 @@ fn init_without_a_flag_uses_the_folders_catalogue() {
 fn the_key_in_a_pyproject_and_its_errors() {
     let dir = project();
     let root = dir.path();
+    // Written next to a policy in the current folder, the file is `policylayer.toml`.
+    let r = run(root, &["init", "--catalog", "fs.catalog.json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("wrote policylayer.toml with catalog = \"fs.catalog.json\""),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(run(root, &["lint"]).code, 0);
+    fs::remove_file(root.join("policylayer.toml")).unwrap();
+
     let r = run(root, &["init", "--catalog", "fs.catalog.json", "-o", "-"]);
     write(root, "policies/policy.json", &r.stdout);
     write(
@@ -404,6 +416,16 @@ fn the_key_in_a_pyproject_and_its_errors() {
             "policies/policy.json",
         ],
     );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+
+    // `lint --config FILE` serves every policy, its catalogue included (here a folder with
+    // no configuration above it).
+    let loose = tempfile::tempdir().unwrap();
+    let policy = fs::read_to_string(root.join("policies/policy.json")).unwrap();
+    write(loose.path(), "policy.json", &policy);
+    assert_eq!(run(loose.path(), &["lint"]).code, 1);
+    let team = write(root, "team.toml", "catalog = \"fs.catalog.json\"\n");
+    let r = run(loose.path(), &["lint", "--config", team.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 
     // Two policies of two folders, each linted against its own catalogue, and a broken

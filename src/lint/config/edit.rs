@@ -46,12 +46,13 @@ pub enum Change {
 /// `catalog` is the catalogue file, `replace` (`--force`) allows pointing a configuration
 /// that names another catalogue at this one. Both paths must exist.
 pub fn plan(dir: &Path, catalog: &Path, replace: bool) -> Result<Plan, Vec<Diagnostic>> {
-    let dir = if dir.as_os_str().is_empty() {
+    // `-o policy.json` writes in the current folder: `policylayer.toml`, not `./…`.
+    let here = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
         dir
     };
-    let real_dir = canonical(dir)?;
+    let real_dir = canonical(here)?;
     let value = relative_path(&real_dir, &canonical(catalog)?).ok_or_else(|| {
         vec![io_error(
             catalog,
