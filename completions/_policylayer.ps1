@@ -36,7 +36,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Decide one call and show the rule that made the decision')
             [CompletionResult]::new('catalog', 'catalog', [CompletionResultType]::ParameterValue, 'Read or import a tool catalogue')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the documentation of a rule (`explain PL101`), or list them all')
-            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starting policy for the catalogue''s server (recommended posture)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starting policy for the catalogue''s server (and, with --catalog, remember the catalogue in the policy folder''s policylayer.toml)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Say, tool by tool, whether a policy change loosens or tightens access')
             [CompletionResult]::new('suggest-limits', 'suggest-limits', [CompletionResultType]::ParameterValue, 'Size limits from recorded traffic (peak units per window), optionally writing them')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the policy format')
@@ -49,7 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (default: the nearest policylayer.toml, or pyproject.toml with a [tool.policylayer] section, from each policy''s folder up)')
             [CompletionResult]::new('--select', '--select', [CompletionResultType]::ParameterName, 'Only these rules: codes or code prefixes, comma-separated (replaces the config''s)')
             [CompletionResult]::new('--ignore', '--ignore', [CompletionResultType]::ParameterName, 'Skip these rules: codes or code prefixes, comma-separated (added to the config''s)')
-            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is respected under auto)')
             [CompletionResult]::new('--deny-warnings', '--deny-warnings', [CompletionResultType]::ParameterName, 'Fail (exit 1) on warnings too')
             [CompletionResult]::new('--fix', '--fix', [CompletionResultType]::ParameterName, 'Apply the safe fixes to the files')
@@ -75,7 +75,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy to evaluate against')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--max-line-bytes', '--max-line-bytes', [CompletionResultType]::ParameterName, 'A longer trace line is malformed (it is not held in memory)')
-            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is respected under auto)')
             [CompletionResult]::new('--keep-going', '--keep-going', [CompletionResultType]::ParameterName, 'Report malformed lines and go on (the exit code is still 2)')
             [CompletionResult]::new('--fail-on-deny', '--fail-on-deny', [CompletionResultType]::ParameterName, 'Exit 1 when any call was denied')
@@ -94,7 +94,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Evaluation time (RFC 3339 or UNIX seconds)')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'policy')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
-            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is respected under auto)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -117,7 +117,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
         }
         'policylayer;catalog;list' {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
-            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -125,7 +125,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             break
         }
         'policylayer;catalog;show' {
-            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
@@ -162,7 +162,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             break
         }
         'policylayer;catalog;check' {
-            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the server''s answers')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Also say which rules of this policy the differences touch')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
@@ -210,10 +210,11 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
         'policylayer;init' {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Where to write it (`-` for standard output)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Where to write it (`-` for standard output)')
-            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
-            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing file')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--posture', '--posture', [CompletionResultType]::ParameterName, 'How much the policy lets through')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Replace an existing file, and point a configuration that names another catalogue at this one')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -223,7 +224,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 1 when the change moves access this way ("may loosen" counts both ways)')
             [CompletionResult]::new('--trace', '--trace', [CompletionResultType]::ParameterName, 'Replay these traces under both policies and report the calls whose decision changed')
-            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to colour output (NO_COLOR is respected under auto)')
             [CompletionResult]::new('--text', '--text', [CompletionResultType]::ParameterName, 'Add the unified diff of both policies in the canonical layout')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -239,7 +240,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('--tool', '--tool', [CompletionResultType]::ParameterName, 'Only these tools (repeatable)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--max-line-bytes', '--max-line-bytes', [CompletionResultType]::ParameterName, 'A longer trace line is malformed (it is not held in memory)')
-            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)')
+            [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)')
             [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Add the suggested limit to each write-like tool that has none (atomically)')
             [CompletionResult]::new('--update-existing', '--update-existing', [CompletionResultType]::ParameterName, 'With --write: also set each existing limit''s max to its suggestion')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -269,7 +270,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Decide one call and show the rule that made the decision')
             [CompletionResult]::new('catalog', 'catalog', [CompletionResultType]::ParameterValue, 'Read or import a tool catalogue')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Print the documentation of a rule (`explain PL101`), or list them all')
-            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starting policy for the catalogue''s server (recommended posture)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a starting policy for the catalogue''s server (and, with --catalog, remember the catalogue in the policy folder''s policylayer.toml)')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'Say, tool by tool, whether a policy change loosens or tightens access')
             [CompletionResult]::new('suggest-limits', 'suggest-limits', [CompletionResultType]::ParameterValue, 'Size limits from recorded traffic (peak units per window), optionally writing them')
             [CompletionResult]::new('schema', 'schema', [CompletionResultType]::ParameterValue, 'Print the JSON Schema of the policy format')

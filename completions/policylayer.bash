@@ -824,7 +824,7 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__init)
-            opts="-o -h -V --output --force --catalog --help --version"
+            opts="-o -h -V --output --posture --force --catalog --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -836,6 +836,10 @@ _policylayer() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --posture)
+                    COMPREPLY=($(compgen -W "recommended strict permissive" -- "${cur}"))
                     return 0
                     ;;
                 --catalog)

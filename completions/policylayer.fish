@@ -39,7 +39,7 @@ complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "simulate" -
 complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "check" -d 'Decide one call and show the rule that made the decision'
 complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "catalog" -d 'Read or import a tool catalogue'
 complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "explain" -d 'Print the documentation of a rule (`explain PL101`), or list them all'
-complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "init" -d 'Write a starting policy for the catalogue\'s server (recommended posture)'
+complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "init" -d 'Write a starting policy for the catalogue\'s server (and, with --catalog, remember the catalogue in the policy folder\'s policylayer.toml)'
 complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "diff" -d 'Say, tool by tool, whether a policy change loosens or tightens access'
 complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "suggest-limits" -d 'Size limits from recorded traffic (peak units per window), optionally writing them'
 complete -c policylayer -n "__fish_policylayer_needs_command" -f -a "schema" -d 'Print the JSON Schema of the policy format'
@@ -53,7 +53,7 @@ gitlab\t'A GitLab code-quality report'"
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l config -d 'Configuration file (default: the nearest policylayer.toml, or pyproject.toml with a [tool.policylayer] section, from each policy\'s folder up)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l select -d 'Only these rules: codes or code prefixes, comma-separated (replaces the config\'s)' -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l ignore -d 'Skip these rules: codes or code prefixes, comma-separated (added to the config\'s)' -r
-complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -75,7 +75,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l for
 json\t''
 jsonl\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l max-line-bytes -d 'A longer trace line is malformed (it is not held in memory)' -r
-complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -92,7 +92,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l at -d 
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l policy -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l format -r -f -a "human\t''
 json\t''"
-complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand check" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -108,10 +108,10 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and not __fish_seen_subcommand_from list show import scan check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -l format -r -f -a "human\t''
 json\t''"
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from import" -l name -r
@@ -133,7 +133,7 @@ json\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -l no-curated -d 'Do not start from the curated catalogue shipped for this server (Leapfrog): show the classification inferred from the server\'s answer alone'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from scan" -s V -l version -d 'Print version'
-complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from check" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from check" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from check" -l timeout -d 'Seconds to wait for the server\'s answers' -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from check" -l policy -d 'Also say which rules of this policy the differences touch' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand catalog; and __fish_seen_subcommand_from check" -l format -r -f -a "human\t''
@@ -150,9 +150,12 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -l all 
 complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c policylayer -n "__fish_policylayer_using_subcommand explain" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s o -l output -d 'Where to write it (`-` for standard output)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l force -d 'Replace an existing file'
-complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s h -l help -d 'Print help'
+complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l posture -d 'How much the policy lets through' -r -f -a "recommended\t'Deny by default; destructive tools hidden, critical ones behind a person, every other write-like tool rate-limited, URL arguments restricted to hosts you list'
+strict\t'Deny by default; only read tools allowed, every other tool denied or hidden'
+permissive\t'Every tool allowed: write-like tools rate-limited, destructive and critical ones behind a person, URL arguments restricted to hosts you list'"
+complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand init" -l force -d 'Replace an existing file, and point a configuration that names another catalogue at this one'
+complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c policylayer -n "__fish_policylayer_using_subcommand init" -s V -l version -d 'Print version'
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l against -d 'Compare each file given with its version in this revision (`--against HEAD`, as the pre-commit hook does for every staged policy)' -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l format -r -f -a "human\t''
@@ -162,7 +165,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l fail-on
 tighten\t'Any tightening, proven or not'
 any\t'Any semantic change'"
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l trace -d 'Replay these traces under both policies and report the calls whose decision changed' -r -F
-complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand diff" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -176,7 +179,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" 
 complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l format -r -f -a "human\t''
 json\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l max-line-bytes -d 'A longer trace line is malformed (it is not held in memory)' -r
-complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l catalog -d 'Tool catalogue to check against (default: the built-in Leapfrog catalogue)' -r -F
+complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l write -d 'Add the suggested limit to each write-like tool that has none (atomically)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l update-existing -d 'With --write: also set each existing limit\'s max to its suggestion'
 complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -s h -l help -d 'Print help'
@@ -191,7 +194,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand help; and not __
 complete -c policylayer -n "__fish_policylayer_using_subcommand help; and not __fish_seen_subcommand_from lint fmt simulate check catalog explain init diff suggest-limits schema completions help" -f -a "check" -d 'Decide one call and show the rule that made the decision'
 complete -c policylayer -n "__fish_policylayer_using_subcommand help; and not __fish_seen_subcommand_from lint fmt simulate check catalog explain init diff suggest-limits schema completions help" -f -a "catalog" -d 'Read or import a tool catalogue'
 complete -c policylayer -n "__fish_policylayer_using_subcommand help; and not __fish_seen_subcommand_from lint fmt simulate check catalog explain init diff suggest-limits schema completions help" -f -a "explain" -d 'Print the documentation of a rule (`explain PL101`), or list them all'
-complete -c policylayer -n "__fish_policylayer_using_subcommand help; and not __fish_seen_subcommand_from lint fmt simulate check catalog explain init diff suggest-limits schema completions help" -f -a "init" -d 'Write a starting policy for the catalogue\'s server (recommended posture)'
+complete -c policylayer -n "__fish_policylayer_using_subcommand help; and not __fish_seen_subcommand_from lint fmt simulate check catalog explain init diff suggest-limits schema completions help" -f -a "init" -d 'Write a starting policy for the catalogue\'s server (and, with --catalog, remember the catalogue in the policy folder\'s policylayer.toml)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand help; and not __fish_seen_subcommand_from lint fmt simulate check catalog explain init diff suggest-limits schema completions help" -f -a "diff" -d 'Say, tool by tool, whether a policy change loosens or tightens access'
 complete -c policylayer -n "__fish_policylayer_using_subcommand help; and not __fish_seen_subcommand_from lint fmt simulate check catalog explain init diff suggest-limits schema completions help" -f -a "suggest-limits" -d 'Size limits from recorded traffic (peak units per window), optionally writing them'
 complete -c policylayer -n "__fish_policylayer_using_subcommand help; and not __fish_seen_subcommand_from lint fmt simulate check catalog explain init diff suggest-limits schema completions help" -f -a "schema" -d 'Print the JSON Schema of the policy format'

@@ -206,3 +206,81 @@ fn shipped_policies_have_no_lint_errors() {
         );
     }
 }
+
+/// Lints policy text against a catalogue file, with only `codes` kept.
+fn lint_with(catalog: &Catalog, policy: &str, codes: &[&str]) -> Vec<Diagnostic> {
+    let policy = Policy::parse(SourceFile::new("policy.json", policy)).unwrap_or_else(|errors| {
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        panic!("the policy does not load:\n{}", shown.join("\n"))
+    });
+    lint::check(&policy, catalog)
+        .into_iter()
+        .filter(|d| codes.contains(&d.code))
+        .collect()
+}
+
+fn filesystem_catalogue() -> Catalog {
+    Catalog::load(Path::new("tests/fixtures/filesystem/fs.catalog.json")).unwrap_or_else(|e| {
+        let shown: Vec<String> = e.iter().map(ToString::to_string).collect();
+        panic!("{}", shown.join("\n"))
+    })
+}
+
+/// `read_multiple_files {paths: string[]}` of a filesystem server is a batch: a limit that
+/// counts its calls lets 50 files through per call, and PL108 says so (with the schema's
+/// `maxItems`); counting the paths satisfies it.
+#[test]
+fn pl108_finds_a_file_batch_of_another_server() {
+    let catalog = filesystem_catalogue();
+    let per_call = r#"{"version": "1", "default": "deny", "tools": {
+        "read_multiple_files": { "limits": [{ "counter": "reads", "window": "minute", "max": 10 }] },
+        "move_file": { "limits": [{ "counter": "moves", "window": "minute", "max": 10 }] }
+    }}"#;
+    let found = lint_with(&catalog, per_call, &["PL108"]);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0]
+            .message
+            .contains("batch tool `read_multiple_files`, but one call carries many items at `args.paths` (up to 50)"),
+        "{}",
+        found[0].message
+    );
+    assert_eq!(found[0].label, "10 calls per minute = up to 500 items");
+    assert!(found[0].fix.is_some());
+    let per_item = per_call.replace(
+        r#""max": 10 }] },"#,
+        r#""max": 100, "increment_from": "args.paths" }] },"#,
+    );
+    assert!(per_item.contains("increment_from"));
+    assert!(lint_with(&catalog, &per_item, &["PL108"]).is_empty());
+}
+
+/// An array of URLs is a batch whose items still want a host restriction: PL106 and PL108
+/// both fire for `fetch_all {urls: string[]}`, and `host_in` on `args.urls[*]` with an
+/// `increment_from` on `args.urls` satisfies both.
+#[test]
+fn an_array_of_urls_wants_hosts_and_a_per_item_limit() {
+    let answer = serde_json::json!({ "tools": [{
+        "name": "fetch_all",
+        "inputSchema": { "type": "object", "properties": {
+            "urls": { "type": "array", "items": { "type": "string" } }
+        } }
+    }] });
+    let catalog = policylayer::catalog::import::import(&answer, "fetch", "1")
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let open = r#"{"version": "1", "default": "deny", "tools": {
+        "fetch_all": { "limits": [{ "counter": "fetches", "window": "minute", "max": 10 }] }
+    }}"#;
+    let found: Vec<&str> = lint_with(&catalog, open, &["PL106", "PL108"])
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    assert_eq!(found, ["PL106", "PL108"]);
+    let closed = r#"{"version": "1", "default": "deny", "tools": {
+        "fetch_all": {
+            "require": [{ "path": "args.urls[*]", "op": "host_in", "value": ["example.com"] }],
+            "limits": [{ "counter": "fetches", "window": "minute", "max": 10, "increment_from": "args.urls" }]
+        }
+    }}"#;
+    assert!(lint_with(&catalog, closed, &["PL106", "PL108"]).is_empty());
+}

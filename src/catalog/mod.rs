@@ -169,11 +169,18 @@ impl Catalog {
 
     /// Reads and parses a catalogue file (`--catalog FILE`).
     pub fn load(path: &Path) -> Result<Catalog, Vec<Diagnostic>> {
+        Catalog::load_with_help(
+            path,
+            "pass a readable *.catalog.json file, or omit --catalog to use the built-in Leapfrog catalogue",
+        )
+    }
+
+    /// [`Catalog::load`] with the advice given when the file cannot be read: a catalogue
+    /// named by the configuration file is fixed there, not on the command line.
+    pub fn load_with_help(path: &Path, help: &str) -> Result<Catalog, Vec<Diagnostic>> {
         match SourceFile::read(path) {
             Ok(source) => parse::parse(source),
-            Err(d) => Err(vec![d.with_help(
-                "pass a readable *.catalog.json file, or omit --catalog to use the built-in Leapfrog catalogue",
-            )]),
+            Err(d) => Err(vec![d.with_help(help)]),
         }
     }
 
@@ -389,6 +396,35 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The filesystem-like fixture the CLI, init and lint tests use is exactly what
+    /// `catalog import` makes of its `tools/list`: a change to the signal rules shows here.
+    #[test]
+    fn filesystem_fixture_is_the_import_of_its_tools_list() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/filesystem");
+        let answer = read_json(&format!("{dir}/tools-list.json"));
+        let imported = match import::import(&answer, "filesystem", "1.0.0") {
+            Ok(c) => c,
+            Err(e) => panic!("{e:?}"),
+        };
+        let path = format!("{dir}/fs.catalog.json");
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert_eq!(imported.to_json(), committed);
+        let signals = |name: &str| -> Vec<String> {
+            imported
+                .tool(name)
+                .map(|t| t.signals.iter().map(ToString::to_string).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            signals("move_file"),
+            ["file_path_input:source", "file_path_input:destination"]
+        );
+        assert_eq!(
+            signals("read_multiple_files"),
+            ["batch:paths", "file_path_input:paths[*]"]
+        );
     }
 
     #[test]

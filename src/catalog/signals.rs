@@ -7,6 +7,10 @@
 //! `start url`, `api_key` → `api key`), and accept a trailing plural `s`
 //! (`urls`, `filePaths`).
 //!
+//! An array of URLs or file paths (`urls: string[]`, `paths: string[]`) is a
+//! batch like an array of objects: one call reads or fetches every item, so a
+//! limit should count the items.
+//!
 //! Only properties that may hold a string carry name-based signals: a numeric
 //! `maxTokens` or a boolean `useCookies` cannot smuggle a secret or a URL.
 //! `anyOf`/`oneOf` branches count towards "may hold a string" but are not
@@ -76,13 +80,23 @@ const CODE_WORDS: &[&str] = &[
 /// Any word that marks a filesystem location.
 const FILE_WORDS: &[&str] = &[
     "path",
+    "pathname",
     "file",
     "filename",
     "filepath",
     "dir",
+    "dirname",
     "directory",
     "folder",
+    "cwd",
 ];
+
+/// Names that are a filesystem location only when they are the whole name:
+/// `move_file {source, destination}` of a filesystem server. As a word of a
+/// longer name they mean something else far more often (`sourceCode`,
+/// `dataSource`, `destinationId`), and such a name with a path word
+/// (`sourcePath`, `destDir`) is found by [`FILE_WORDS`] anyway.
+const SOLE_FILE_NAMES: &[&str] = &["source", "destination", "src", "dest"];
 
 /// The signals of one input schema, in traversal order: properties in schema
 /// order, each property's own signals (`url_input`, `secret_input`,
@@ -119,18 +133,26 @@ fn walk_property(name: &str, schema: &Value, path: &str, out: &mut Vec<Signal>) 
         if is_code(&words) {
             out.push(Signal::CodeInput(path.to_owned()));
         }
-        if words.iter().any(|w| word_in(w, FILE_WORDS)) {
+        if is_file_path(&words) {
             out.push(Signal::FilePathInput(path.to_owned()));
         }
     }
     if let Some(items) = schema.get("items").filter(|items| items.is_object()) {
+        let each = format!("{path}[*]");
+        let mut inner = Vec::new();
+        walk_property(name, items, &each, &mut inner);
         // An array of objects is a list of work items (sessions to open,
-        // actions to perform): one call does many things, so a per-call limit
-        // undercounts.
-        if is_object_schema(items) {
+        // actions to perform), and an array of URLs or paths a list of pages
+        // to fetch or files to read: one call does many things, so a per-call
+        // limit undercounts.
+        let addresses = inner.iter().any(|s| match s {
+            Signal::UrlInput(p) | Signal::FilePathInput(p) => *p == each,
+            _ => false,
+        });
+        if is_object_schema(items) || addresses {
             out.push(Signal::Batch(path.to_owned()));
         }
-        walk_property(name, items, &format!("{path}[*]"), out);
+        out.extend(inner);
     }
     if let Some(properties) = properties(schema) {
         walk_properties(properties, path, out);
@@ -208,6 +230,13 @@ fn is_secret(words: &[String]) -> bool {
                 && i > 0
                 && words.get(i - 1).is_some_and(|q| word_in(q, KEY_QUALIFIERS)))
     })
+}
+
+/// A path word anywhere in the name (`outputPath`, `downloadDirectory`), or a
+/// name that is [`SOLE_FILE_NAMES`] alone.
+fn is_file_path(words: &[String]) -> bool {
+    words.iter().any(|w| word_in(w, FILE_WORDS))
+        || matches!(words, [only] if word_in(only, SOLE_FILE_NAMES))
 }
 
 /// `code` counts only as the first word (`code`, `codeSnippet`) or after
@@ -319,6 +348,7 @@ mod tests {
                 "url_input:homepage_link",
                 "url_input:target",
                 "url_input:cdp",
+                "batch:urls",
                 "url_input:urls[*]"
             ]
         );
@@ -441,6 +471,33 @@ mod tests {
     }
 
     #[test]
+    fn file_path_input_of_a_filesystem_server() {
+        assert_eq!(
+            derived(json!({
+                "source": { "type": "string" },
+                "destination": { "type": "string" },
+                "src": { "type": "string" },
+                "dest": { "type": "string" },
+                "pathname": { "type": "string" },
+                "cwd": { "type": "string" },
+                "destDir": { "type": "string" },
+                "paths": { "type": "array", "items": { "type": "string" } }
+            })),
+            [
+                "file_path_input:source",
+                "file_path_input:destination",
+                "file_path_input:src",
+                "file_path_input:dest",
+                "file_path_input:pathname",
+                "file_path_input:cwd",
+                "file_path_input:destDir",
+                "batch:paths",
+                "file_path_input:paths[*]"
+            ]
+        );
+    }
+
+    #[test]
     fn file_path_input_negatives() {
         assert!(derived(json!({
             "profile": { "type": "string" },
@@ -449,6 +506,67 @@ mod tests {
             "fileCount": { "type": "integer" }
         }))
         .is_empty());
+        assert!(derived(json!({
+            "sourceId": { "type": "string" },
+            "dataSource": { "type": "string" },
+            "destinationCountry": { "type": "string" },
+            "source": { "type": "integer" },
+            "resources": { "type": "string" }
+        }))
+        .is_empty());
+        // `sourceCode` is code, not a file.
+        assert_eq!(
+            derived(json!({ "sourceCode": { "type": "string" } })),
+            ["code_input:sourceCode"]
+        );
+    }
+
+    #[test]
+    fn batch_for_arrays_of_urls_and_paths() {
+        assert_eq!(
+            derived(json!({
+                "urls": { "type": "array", "items": { "type": "string", "format": "uri" } },
+                "targets": { "type": "array", "items": { "type": "string", "format": "uri" } },
+                "files": { "type": "array", "items": {} },
+                "sources": { "type": "array", "items": { "type": "string" } },
+                "nested": { "type": "object", "properties": {
+                    "paths": { "type": "array", "items": { "type": "string" } }
+                } }
+            })),
+            [
+                "batch:urls",
+                "url_input:urls[*]",
+                "batch:targets",
+                "url_input:targets[*]",
+                "batch:files",
+                "file_path_input:files[*]",
+                "batch:sources",
+                "file_path_input:sources[*]",
+                "batch:nested.paths",
+                "file_path_input:nested.paths[*]"
+            ]
+        );
+    }
+
+    #[test]
+    fn arrays_of_other_strings_are_not_batches() {
+        // Only the items themselves count: a path inside a string array's name
+        // (`pathPatterns` is globs), a path in an `anyOf` branch (a single path
+        // or several, as Leapfrog's `act.filePaths`) and arrays of arrays do not.
+        assert_eq!(
+            derived(json!({
+                "domains": { "type": "array", "items": { "type": "string" } },
+                "permissions": { "type": "array", "items": { "type": "string" } },
+                "excludePatterns": { "type": "array", "items": { "type": "string" } },
+                "filePaths": { "anyOf": [
+                    { "type": "string" },
+                    { "type": "array", "items": { "type": "string" } }
+                ] },
+                "grid": { "type": "array", "items": { "type": "array", "items": { "type": "string" } } },
+                "cookies": { "type": "array", "items": { "type": "string" } }
+            })),
+            ["file_path_input:filePaths", "secret_input:cookies[*]"]
+        );
     }
 
     #[test]

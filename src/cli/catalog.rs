@@ -1,9 +1,9 @@
-//! `policylayer catalog list|show|import|scan|check`: read a catalogue, build one from a
-//! server's `tools/list` answer (a file, or a server started over stdio), keep one in step
+//! `policylayer catalog list|show|import|scan|check`: read a catalogue (the current
+//! folder's, as for a policy there), build one from a server's `tools/list` answer (a file, or a server started over stdio), keep one in step
 //! with its server (`--merge`), or fail a build when the server moved (`check`).
 
 use std::io::{self, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::catalog::{self, drift, Catalog};
@@ -13,6 +13,10 @@ use crate::render::drift as render_drift;
 
 use super::{fail, report, write_out, CatalogArg, Globals, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
 use crate::source::SourceFile;
+
+/// `list`, `show` and `check` read the catalogue a policy in the current folder is checked
+/// against: `--catalog`, else the one its configuration names, else the built-in one.
+const HERE: &str = "policy.json";
 
 #[derive(clap::Args, Debug)]
 pub struct CatalogArgs {
@@ -107,7 +111,7 @@ pub enum ListFormat {
 pub fn run(args: CatalogArgs, g: &Globals) -> u8 {
     let result = match args.command {
         CatalogCommand::List { format, catalog } => {
-            let Some(c) = super::load_catalog(g, &catalog, false) else {
+            let Some(c) = super::load_catalog(g, &catalog, Some(Path::new(HERE)), false) else {
                 return EXIT_ERROR;
             };
             return match format {
@@ -116,7 +120,7 @@ pub fn run(args: CatalogArgs, g: &Globals) -> u8 {
             };
         }
         CatalogCommand::Show { tool, catalog } => {
-            let Some(c) = super::load_catalog(g, &catalog, false) else {
+            let Some(c) = super::load_catalog(g, &catalog, Some(Path::new(HERE)), false) else {
                 return EXIT_ERROR;
             };
             render::render_show(&c, &tool)
@@ -146,7 +150,8 @@ pub fn run(args: CatalogArgs, g: &Globals) -> u8 {
             format,
             command,
         } => {
-            let Some(on_file) = super::load_catalog(g, &catalog, false) else {
+            let near = policy.as_deref().unwrap_or(Path::new(HERE));
+            let Some(on_file) = super::load_catalog(g, &catalog, Some(near), false) else {
                 return EXIT_ERROR;
             };
             let policy = match policy.map(|p| super::load_policy(&p, false)) {

@@ -43,11 +43,11 @@ pub enum CheckFormat {
 fn suggest_tool(
     tool: &str,
     policy: &crate::policy::Policy,
+    a: &CheckArgs,
     g: &Globals,
-    arg: &CatalogArg,
     color: bool,
 ) {
-    let Some(catalog) = super::load_catalog(g, arg, color) else {
+    let Some(catalog) = super::load_catalog(g, &a.catalog, Some(&a.policy), color) else {
         return;
     };
     if catalog.tool(tool).is_some() {
@@ -93,7 +93,7 @@ pub fn run(a: CheckArgs, g: &Globals) -> u8 {
         Some(Err(m)) => return fail(format!("--at: {m}")),
     };
     if policy.tool(&a.tool).is_none() && policy.hidden_by(&a.tool).is_none() {
-        suggest_tool(&a.tool, &policy, g, &a.catalog, color);
+        suggest_tool(&a.tool, &policy, &a, g, color);
     }
     let mut engine = Engine::new(&policy);
     let outcome = engine.evaluate(&Call {

@@ -1,13 +1,16 @@
 //! `policylayer diff [OLD] NEW`: the semantic change between two policies, each a file or a
 //! git `REV:path` (one side alone is compared with `HEAD`), with `--fail-on` for CI gates.
+//! The catalogue (for risk order) is `--catalog`, or the one the new policy's configuration
+//! names.
 
 use std::io::BufReader;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::catalog::Catalog;
 use crate::diff::replay::{self, ReplayError};
 use crate::diff::{self, Report};
 use crate::git::{self, Side};
+use crate::lint::config::ConfigFile;
 use crate::policy::Policy;
 use crate::render::diff::{self as render, DiffView};
 use crate::rewrite;
@@ -15,7 +18,8 @@ use crate::source::SourceFile;
 
 use super::simulate::open_trace;
 use super::{
-    fail, report, write_out, CatalogArg, ColorArg, Globals, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS,
+    fail, report, write_out, CatalogArg, CatalogRef, Catalogs, ColorArg, Globals, EXIT_ERROR,
+    EXIT_OK, EXIT_PROBLEMS,
 };
 
 #[derive(clap::Args, Debug)]
@@ -67,9 +71,11 @@ pub enum FailOn {
 
 pub fn run(args: DiffArgs, g: &Globals) -> u8 {
     let color = g.color(&args.color);
-    let Some(catalog) = super::load_catalog(g, &args.catalog, color) else {
+    let mut catalogs = Catalogs::default();
+    if let Err(diags) = g.catalog_with(&args.catalog, None, &mut catalogs) {
+        report(&diags, color);
         return EXIT_ERROR;
-    };
+    }
     let pairs: Vec<(Side, Side)> = match (&args.against, args.new.as_slice()) {
         (Some(rev), _) => std::iter::once(&args.old)
             .chain(&args.new)
@@ -81,9 +87,57 @@ pub fn run(args: DiffArgs, g: &Globals) -> u8 {
     };
     pairs
         .iter()
-        .map(|(old, new)| one(&args, &catalog, old, new, color, args.against.is_some()))
+        .map(|(old, new)| {
+            let Some(catalog) = catalog_for(&args, g, old, new, &mut catalogs, color) else {
+                return EXIT_ERROR;
+            };
+            one(&args, &catalog, old, new, color, args.against.is_some())
+        })
         .max()
         .unwrap_or(EXIT_OK)
+}
+
+/// The catalogue of one comparison: `--catalog`, else the one the configuration of the new
+/// policy's folder names (of the old one's when the new side is a revision; a `REV:path`
+/// side alone is looked for at `path` from the current folder), else the built-in one.
+fn catalog_for(
+    args: &DiffArgs,
+    g: &Globals,
+    old: &Side,
+    new: &Side,
+    catalogs: &mut Catalogs,
+    color: bool,
+) -> Option<CatalogRef> {
+    let config = if g.catalog_flag(&args.catalog).is_some() {
+        None
+    } else {
+        let at = [new, old]
+            .into_iter()
+            .find_map(|side| match side {
+                Side::File(f) => Some(f.as_str()),
+                Side::Revision { .. } => None,
+            })
+            .or(match new {
+                Side::Revision { path, .. } => Some(path.as_str()),
+                Side::File(_) => None,
+            })
+            .unwrap_or_default();
+        match ConfigFile::for_policy(Path::new(at)) {
+            Ok(c) => c,
+            Err(diags) => {
+                report(&diags, color);
+                return None;
+            }
+        }
+    };
+    let named = config.as_ref().and_then(|c| c.catalog.as_ref());
+    match g.catalog_with(&args.catalog, named, catalogs) {
+        Ok(c) => Some(c),
+        Err(diags) => {
+            report(&diags, color);
+            None
+        }
+    }
 }
 
 /// One comparison, printed; its exit code.

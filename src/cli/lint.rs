@@ -1,5 +1,7 @@
-//! `policylayer lint`: read, validate, fix if asked, lint and report each policy. A policy
-//! that cannot be read or validated makes the exit code 2, but the others are still reported.
+//! `policylayer lint`: read, validate, fix if asked, lint and report each policy, each
+//! against the catalogue of its configuration unless `--catalog` is given. A policy that
+//! cannot be read or validated, or whose catalogue cannot, makes the exit code 2, but the
+//! others are still reported.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -13,7 +15,9 @@ use crate::render::{diagnostics, plural};
 use crate::rewrite;
 use crate::source::SourceFile;
 
-use super::{fail, report, CatalogArg, ColorArg, Globals, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
+use super::{
+    fail, report, CatalogArg, Catalogs, ColorArg, Globals, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS,
+};
 
 #[derive(clap::Args, Debug)]
 pub struct LintArgs {
@@ -78,9 +82,12 @@ struct Run {
 
 pub fn run(mut args: LintArgs, g: &Globals) -> u8 {
     let color = g.color(&args.color);
-    let Some(catalog) = super::load_catalog(g, &args.catalog, color) else {
+    let mut catalogs = Catalogs::default();
+    // A bad --catalog stops everything before any policy is read, as a usage error does.
+    if let Err(diags) = g.catalog_with(&args.catalog, None, &mut catalogs) {
+        report(&diags, color);
         return EXIT_ERROR;
-    };
+    }
     if args.policies.is_empty() {
         args.policies.push(PathBuf::from("policy.json"));
     }
@@ -102,6 +109,16 @@ pub fn run(mut args: LintArgs, g: &Globals) -> u8 {
             Err(diags) => {
                 report(&diags, color);
                 return EXIT_ERROR;
+            }
+        };
+        // Each configuration may name its own catalogue; one with errors makes the policies
+        // it serves unusable, and its errors are reported once.
+        let catalog = match g.catalog_with(&args.catalog, configs.catalog(i), &mut catalogs) {
+            Ok(c) => c,
+            Err(diags) => {
+                run.unusable = true;
+                run.diagnostics.extend(diags);
+                continue;
             }
         };
         let Some(policy) = fixed_policy(path, &args, &catalog, &configs, i, &mut run, color) else {

@@ -12,14 +12,17 @@ mod lint;
 mod simulate;
 mod suggest;
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::rc::Rc;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::catalog::Catalog;
 use crate::diagnostic::Diagnostic;
+use crate::lint::config::{ConfigCatalog, ConfigFile};
 use crate::policy::Policy;
 use crate::render::{self, diagnostics};
 
@@ -65,7 +68,8 @@ pub struct Cli {
 /// `--catalog`, for the commands that read the catalogue.
 #[derive(clap::Args, Debug, Default)]
 pub struct CatalogArg {
-    /// Tool catalogue to check against (default: the built-in Leapfrog catalogue).
+    /// Tool catalogue to check against (default: the `catalog` key of the nearest
+    /// policylayer.toml, else the built-in Leapfrog catalogue).
     #[arg(long, value_name = "FILE")]
     pub catalog: Option<PathBuf>,
 }
@@ -109,7 +113,8 @@ pub enum Command {
     Catalog(catalog::CatalogArgs),
     /// Print the documentation of a rule (`explain PL101`), or list them all.
     Explain(explain::ExplainArgs),
-    /// Write a starting policy for the catalogue's server (recommended posture).
+    /// Write a starting policy for the catalogue's server (and, with --catalog, remember
+    /// the catalogue in the policy folder's policylayer.toml).
     Init(init::InitArgs),
     /// Say, tool by tool, whether a policy change loosens or tightens access.
     Diff(diff::DiffArgs),
@@ -131,11 +136,39 @@ pub struct Globals {
 }
 
 impl Globals {
-    /// The catalogue named after the command, or before it, or the built-in one.
-    fn catalog(&self, arg: &CatalogArg) -> Result<CatalogRef, Vec<Diagnostic>> {
-        match arg.catalog.as_ref().or(self.catalog.as_ref()) {
-            Some(path) => Catalog::load(path).map(CatalogRef::Owned),
-            None => Ok(CatalogRef::Builtin(Catalog::leapfrog())),
+    /// `--catalog FILE`, after the command first, then before it.
+    fn catalog_flag<'a>(&'a self, arg: &'a CatalogArg) -> Option<&'a Path> {
+        arg.catalog.as_deref().or(self.catalog.as_deref())
+    }
+
+    /// The catalogue for a policy at `policy`: `--catalog` if given, else the `catalog` key
+    /// of the configuration in force for it (found as lint finds it, walking up from its
+    /// folder), else the built-in one. Without a policy, `--catalog` or the built-in one.
+    fn catalog(
+        &self,
+        arg: &CatalogArg,
+        policy: Option<&Path>,
+    ) -> Result<CatalogRef, Vec<Diagnostic>> {
+        let config = match (self.catalog_flag(arg), policy) {
+            (None, Some(policy)) => ConfigFile::for_policy(policy)?,
+            _ => None,
+        };
+        let named = config.as_ref().and_then(|c| c.catalog.as_ref());
+        self.catalog_with(arg, named, &mut Catalogs::default())
+    }
+
+    /// `--catalog` if given, else the catalogue a configuration names, else the built-in
+    /// one; each file is read once per `cache`.
+    fn catalog_with(
+        &self,
+        arg: &CatalogArg,
+        config: Option<&ConfigCatalog>,
+        cache: &mut Catalogs,
+    ) -> Result<CatalogRef, Vec<Diagnostic>> {
+        match (self.catalog_flag(arg), config) {
+            (Some(path), _) => cache.get(path, || Catalog::load(path)),
+            (None, Some(named)) => cache.get(&named.path, || named.load()),
+            (None, None) => Ok(CatalogRef::Builtin(Catalog::leapfrog())),
         }
     }
 
@@ -147,8 +180,9 @@ impl Globals {
 }
 
 /// A catalogue loaded from a file, or the built-in one.
+#[derive(Clone)]
 enum CatalogRef {
-    Owned(Catalog),
+    Loaded(Rc<Catalog>),
     Builtin(&'static Catalog),
 }
 
@@ -156,9 +190,36 @@ impl std::ops::Deref for CatalogRef {
     type Target = Catalog;
     fn deref(&self) -> &Catalog {
         match self {
-            CatalogRef::Owned(c) => c,
+            CatalogRef::Loaded(c) => c,
             CatalogRef::Builtin(c) => c,
         }
+    }
+}
+
+/// Catalogue files by path, each read once, for commands over several policies whose
+/// configurations may name different catalogues (or the same one).
+#[derive(Default)]
+struct Catalogs {
+    /// `None`: the file was tried and had errors, which were handed out then.
+    loaded: HashMap<PathBuf, Option<Rc<Catalog>>>,
+}
+
+impl Catalogs {
+    /// The catalogue at `path`, read by `load` the first time it is asked for. A catalogue
+    /// with errors gives them the first time and no diagnostics after (still an `Err`), so
+    /// that they are reported once however many policies use it.
+    fn get(
+        &mut self,
+        path: &Path,
+        load: impl FnOnce() -> Result<Catalog, Vec<Diagnostic>>,
+    ) -> Result<CatalogRef, Vec<Diagnostic>> {
+        if let Some(done) = self.loaded.get(path) {
+            return done.clone().map(CatalogRef::Loaded).ok_or_else(Vec::new);
+        }
+        let result = load().map(Rc::new);
+        self.loaded
+            .insert(path.to_path_buf(), result.as_ref().ok().map(Rc::clone));
+        result.map(CatalogRef::Loaded)
     }
 }
 
@@ -225,9 +286,15 @@ fn load_policy(path: &Path, color: bool) -> Option<Policy> {
     }
 }
 
-/// Loads the catalogue for a command, or prints why not; `None` means exit 2.
-fn load_catalog(g: &Globals, arg: &CatalogArg, color: bool) -> Option<CatalogRef> {
-    match g.catalog(arg) {
+/// Loads the catalogue for a command (for the policy at `policy`, if it works on one), or
+/// prints why not; `None` means exit 2.
+fn load_catalog(
+    g: &Globals,
+    arg: &CatalogArg,
+    policy: Option<&Path>,
+    color: bool,
+) -> Option<CatalogRef> {
+    match g.catalog(arg, policy) {
         Ok(c) => Some(c),
         Err(diags) => {
             report(&diags, color);

@@ -73,7 +73,7 @@ pub fn open_trace(path: &Path) -> io::Result<(Box<dyn Read>, Option<u64>)> {
 pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
     let color = g.color(&args.color);
     let catalog = if args.validate_args {
-        match super::load_catalog(g, &args.catalog, color) {
+        match super::load_catalog(g, &args.catalog, Some(&args.policy), color) {
             Some(c) => Some(c),
             None => return EXIT_ERROR,
         }

@@ -75,7 +75,7 @@ fn parse_headroom(text: &str) -> Result<f64, String> {
 }
 
 pub fn run(args: SuggestArgs, g: &Globals) -> u8 {
-    let Some(catalog) = super::load_catalog(g, &args.catalog, false) else {
+    let Some(catalog) = super::load_catalog(g, &args.catalog, Some(&args.policy), false) else {
         return EXIT_ERROR;
     };
     let Some(policy) = super::load_policy(&args.policy, false) else {

@@ -1,8 +1,10 @@
-//! Lint configuration: `policylayer.toml` or the `[tool.policylayer]` section of a
+//! The configuration file: `policylayer.toml` or the `[tool.policylayer]` section of a
 //! `pyproject.toml`, found by walking up from each policy's folder (the first file found
-//! wins, as in ruff), merged with the `--select` / `--ignore` flags.
+//! wins, as in ruff). It names the policies' catalogue, for every command that reads one,
+//! and configures lint, merged with the `--select` / `--ignore` flags.
 //!
 //! ```toml
+//! catalog = "fs.catalog.json"  # relative to this file's folder; --catalog wins
 //! [lint]
 //! select = ["PL1"]          # code prefixes; default: every rule
 //! ignore = ["PL106"]
@@ -15,7 +17,10 @@
 //! ```
 //!
 //! Unknown keys are errors with their `file:line:column`: a misspelt `ignore` that was
-//! silently dropped would silently re-enable what it meant to disable.
+//! silently dropped would silently re-enable what it meant to disable, and a misspelt
+//! `catalog` would silently lint against the built-in catalogue.
+
+pub mod edit;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -25,6 +30,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{rules, Rule, UNUSED_SUPPRESSION};
+use crate::catalog::Catalog;
 use crate::diagnostic::{did_you_mean, Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
 
@@ -36,13 +42,15 @@ pub const PYPROJECT_FILE: &str = "pyproject.toml";
 const CONFIG_ERROR: &str = "config";
 
 /// The whole format, for the help of a config error.
-const SHAPE: &str = "the configuration has [lint] select = [...], ignore = [...] (rule codes or \
+const SHAPE: &str = "the configuration has catalog = \"FILE\" at the top, and [lint] select = [...], ignore = [...] (rule codes or \
 prefixes), [lint.severity] CODE = \"error\" | \"warning\", and [[lint.suppress]] entries with \
 tool = \"name\", codes = [...], reason = \"why\"";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
+    #[serde(default)]
+    catalog: Option<Spanned<String>>,
     #[serde(default)]
     lint: Option<RawLint>,
 }
@@ -93,10 +101,59 @@ struct PyTools {
 pub struct ConfigFile {
     pub path: PathBuf,
     pub source: Arc<SourceFile>,
+    /// `catalog = "FILE"`: the catalogue of the policies this file serves.
+    pub catalog: Option<ConfigCatalog>,
     select: Option<Vec<String>>,
     ignore: Vec<String>,
     severity: Vec<(&'static str, Severity)>,
     suppress: Vec<ConfigSuppression>,
+}
+
+/// The `catalog` key: where the catalogue is, resolved against the configuration file's
+/// folder, and where the key is written, for an error about it.
+#[derive(Debug, Clone)]
+pub struct ConfigCatalog {
+    /// The path as written.
+    pub written: String,
+    /// `written`, relative to the configuration file's folder (an absolute path stays).
+    pub path: PathBuf,
+    source: Arc<SourceFile>,
+    span: Span,
+}
+
+impl ConfigCatalog {
+    /// Reads and parses the catalogue. A missing file is an error at the key; errors in
+    /// the catalogue itself are located in it, as with `--catalog`.
+    pub fn load(&self) -> Result<Catalog, Vec<Diagnostic>> {
+        let config = self.source.name();
+        if !self.path.is_file() {
+            return Err(vec![config_error(
+                &self.source,
+                self.span,
+                format!(
+                    "the catalogue `{}` named by {config} is not a file (looked for {})",
+                    self.written,
+                    display_path(&self.path)
+                ),
+                &format!(
+                    "the path is relative to the folder of {config}; correct it, or pass --catalog FILE"
+                ),
+            )]);
+        }
+        // Named as the user would write it: `../x.catalog.json` from `b/policylayer.toml`
+        // is `x.catalog.json` from the top, not `/abs/b/../x.catalog.json`.
+        let real = std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
+        let shown = match real.to_str() {
+            Some(_) => PathBuf::from(display_path(&real)),
+            None => real,
+        };
+        Catalog::load_with_help(
+            &shown,
+            &format!(
+                "{config} names this catalogue; make it readable, or correct its `catalog` key"
+            ),
+        )
+    }
 }
 
 /// A `[[lint.suppress]]` entry: `codes` are not reported inside `tool`'s entry.
@@ -151,6 +208,26 @@ impl ConfigFile {
         source: Arc<SourceFile>,
     ) -> Result<ConfigFile, Vec<Diagnostic>> {
         let mut errors = Vec::new();
+        let catalog = raw.catalog.and_then(|written| {
+            let span = to_span(&written);
+            let written = written.into_inner();
+            if written.trim().is_empty() {
+                errors.push(config_error(
+                    &source,
+                    span,
+                    "empty catalogue path",
+                    "name the server's *.catalog.json, relative to this file's folder, or remove the key to use the built-in Leapfrog catalogue",
+                ));
+                return None;
+            }
+            let folder = path.parent().unwrap_or(Path::new(""));
+            Some(ConfigCatalog {
+                path: folder.join(&written),
+                written,
+                source: Arc::clone(&source),
+                span,
+            })
+        });
         let lint = raw.lint.unwrap_or_default();
         let mut selectors = |list: Vec<Spanned<String>>| -> Vec<String> {
             list.into_iter()
@@ -235,6 +312,7 @@ impl ConfigFile {
         Ok(ConfigFile {
             path: path.to_path_buf(),
             source,
+            catalog,
             select,
             ignore,
             severity,
@@ -260,6 +338,20 @@ impl ConfigFile {
         }
         Ok(None)
     }
+
+    /// The configuration in force for the policy at `policy`: [`ConfigFile::discover`]
+    /// from its folder (the policy file itself need not exist).
+    pub fn for_policy(policy: &Path) -> Result<Option<ConfigFile>, Vec<Diagnostic>> {
+        ConfigFile::discover(&policy_folder(policy))
+    }
+}
+
+/// The absolute folder of a policy path, where configuration discovery starts.
+fn policy_folder(policy: &Path) -> PathBuf {
+    std::path::absolute(policy)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default()
 }
 
 /// Finds the settings of each policy, loading each configuration file once, and collects
@@ -275,6 +367,7 @@ pub struct Resolver {
 struct Entry {
     /// The configuration file, `None` for the defaults when no file was found.
     path: Option<PathBuf>,
+    catalog: Option<ConfigCatalog>,
     settings: Settings,
     used: Vec<Vec<bool>>,
 }
@@ -307,6 +400,7 @@ impl Resolver {
     fn push(&mut self, file: Option<ConfigFile>) -> usize {
         let settings = Settings::new(file.as_ref(), &self.overrides);
         self.entries.push(Entry {
+            catalog: file.as_ref().and_then(|f| f.catalog.clone()),
             path: file.map(|f| f.path),
             used: settings
                 .suppress
@@ -323,10 +417,7 @@ impl Resolver {
         if self.explicit {
             return Ok(0);
         }
-        let dir = std::path::absolute(policy)
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-            .unwrap_or_default();
+        let dir = policy_folder(policy);
         if let Some(&i) = self.by_dir.get(&dir) {
             return Ok(i);
         }
@@ -342,6 +433,11 @@ impl Resolver {
 
     pub fn settings(&self, i: usize) -> &Settings {
         &self.entries[i].settings
+    }
+
+    /// The `catalog` key of the configuration at `i`, if it has one.
+    pub fn catalog(&self, i: usize) -> Option<&ConfigCatalog> {
+        self.entries[i].catalog.as_ref()
     }
 
     /// Adds what one policy's run used ([`Linted::used_config`](super::Linted)).
@@ -505,7 +601,7 @@ fn to_span<T>(s: &Spanned<T>) -> Span {
 }
 
 /// A path as the user should see it: relative to the working directory when inside it.
-fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     let relative = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(PathBuf::from));
@@ -581,6 +677,38 @@ mod tests {
         );
         let config = found.unwrap().unwrap();
         assert!(!Settings::new(Some(&config), &Overrides::default()).enabled("PL101"));
+    }
+
+    #[test]
+    fn catalog_is_relative_to_the_file_and_never_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let path = sub.join(CONFIG_FILE);
+        std::fs::write(&path, "catalog = \"../fs.catalog.json\"\n[lint]\n").unwrap();
+        let config = ConfigFile::load(&path).unwrap().unwrap();
+        let named = config.catalog.unwrap();
+        assert_eq!(named.written, "../fs.catalog.json");
+        assert_eq!(named.path, sub.join("../fs.catalog.json"));
+        // Missing: an error at the key, not a fall-back to the built-in catalogue.
+        let errors = named.load().unwrap_err();
+        assert_eq!(errors[0].location().line, 1);
+        assert_eq!(errors[0].location().column, 11);
+        std::fs::write(
+            dir.path().join("fs.catalog.json"),
+            Catalog::leapfrog().to_json(),
+        )
+        .unwrap();
+        assert_eq!(named.load().unwrap().tools().len(), 37);
+
+        let errors = load_text(CONFIG_FILE, "catalog = \" \"\n").unwrap_err();
+        assert!(errors[0].message.contains("empty catalogue path"));
+        let found = load_text(
+            PYPROJECT_FILE,
+            "[tool.policylayer]\ncatalog = \"/abs/x.json\"\n",
+        );
+        let named = found.unwrap().unwrap().catalog.unwrap();
+        assert_eq!(named.path, Path::new("/abs/x.json"));
     }
 
     #[test]
