@@ -854,7 +854,7 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__lint)
-            opts="-h -V --format --config --select --ignore --deny-warnings --fix --unsafe-fixes --diff --catalog --color --help --version"
+            opts="-h -V --format --config --select --ignore --deny-warnings --fix --unsafe-fixes --diff --trace --catalog --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -873,6 +873,10 @@ _policylayer() {
                     return 0
                     ;;
                 --ignore)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -45,6 +45,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand --config 'Configuration file (default: the nearest policylayer.toml, or pyproject.toml with a [tool.policylayer] section, from each policy''s folder up)'
             cand --select 'Only these rules: codes or code prefixes, comma-separated (replaces the config''s)'
             cand --ignore 'Skip these rules: codes or code prefixes, comma-separated (added to the config''s)'
+            cand --trace 'With --fix or --diff: size PL101''s limits from these recorded traces (the peak calls a minute per grant × 1.5, as `suggest-limits` does) instead of 30 a minute'
             cand --catalog 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)'
             cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand --deny-warnings 'Fail (exit 1) on warnings too'

@@ -53,6 +53,7 @@ gitlab\t'A GitLab code-quality report'"
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l config -d 'Configuration file (default: the nearest policylayer.toml, or pyproject.toml with a [tool.policylayer] section, from each policy\'s folder up)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l select -d 'Only these rules: codes or code prefixes, comma-separated (replaces the config\'s)' -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l ignore -d 'Skip these rules: codes or code prefixes, comma-separated (added to the config\'s)' -r
+complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l trace -d 'With --fix or --diff: size PL101\'s limits from these recorded traces (the peak calls a minute per grant × 1.5, as `suggest-limits` does) instead of 30 a minute' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand lint" -l color -d 'When to colour output (NO_COLOR is respected under auto)' -r -f -a "auto\t''
 always\t''

@@ -286,3 +286,46 @@ fn write_round_trip() {
     assert!(!text.contains("rate_limited"), "{text}");
     assert!(text.contains("\"allow\":120"), "{text}");
 }
+
+/// `lint --fix --trace` sizes PL101's limit from the trace as `suggest-limits` does.
+#[test]
+fn lint_fix_sizes_pl101_from_a_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "policy.json",
+        r#"{"version": "1", "default": "deny", "tools": {"navigate": {"require": [{"path": "args.url", "op": "host_in", "value": ["example.com"]}]}}}"#,
+    );
+    // Six calls in one minute: the peak is 6, the suggestion ceil(6 × 1.5) = 9.
+    let trace: Vec<String> = (0..6)
+        .map(|s| {
+            call(
+                &format!("00:{:02}", s * 5),
+                "alice",
+                "navigate",
+                r#"{"url":"https://example.com/"}"#,
+            )
+        })
+        .collect();
+    write(dir.path(), "trace.jsonl", &(trace.join("\n") + "\n"));
+    let out = policylayer(dir.path())
+        .args(["lint", "--fix", "--trace", "trace.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let fixed = std::fs::read_to_string(dir.path().join("policy.json")).unwrap();
+    assert!(
+        fixed.contains(r#""counter": "navigate_rate", "window": "minute", "max": 9"#),
+        "{fixed}"
+    );
+    let out = policylayer(dir.path())
+        .args(["lint", "--trace", "trace.jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

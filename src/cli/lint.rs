@@ -48,6 +48,10 @@ pub struct LintArgs {
     /// Print the fixes as a unified diff instead of writing them (exit 1 if there are any).
     #[arg(long)]
     pub diff: bool,
+    /// With --fix or --diff: size PL101's limits from these recorded traces (the peak
+    /// calls a minute per grant × 1.5, as `suggest-limits` does) instead of 30 a minute.
+    #[arg(long, value_name = "TRACE")]
+    pub trace: Vec<PathBuf>,
     #[command(flatten)]
     pub catalog: CatalogArg,
     #[command(flatten)]
@@ -87,6 +91,9 @@ pub fn run(mut args: LintArgs, g: &Globals) -> u8 {
     if let Err(diags) = g.catalog_with(&args.catalog, None, &mut catalogs) {
         report(&diags, color);
         return EXIT_ERROR;
+    }
+    if !(args.trace.is_empty() || args.fix || args.diff) {
+        return fail("--trace sizes the fixes of PL101: pass it with --fix or --diff");
     }
     if args.policies.is_empty() {
         args.policies.push(PathBuf::from("policy.json"));
@@ -178,7 +185,18 @@ fn fixed_policy(
         return Some(policy);
     }
     let settings = configs.settings(i);
-    let lint = |p: &Policy| crate::lint::run(p, catalog, settings).diagnostics;
+    let sizes = if args.trace.is_empty() {
+        crate::lint::LimitSizes::new()
+    } else {
+        match super::suggest::minute_sizes(&args.trace, &policy, catalog) {
+            Ok(sizes) => sizes,
+            Err(_) => {
+                run.unusable = true;
+                return None;
+            }
+        }
+    };
+    let lint = |p: &Policy| crate::lint::run_sized(p, catalog, settings, &sizes).diagnostics;
     // A file in fmt's layout stays in it: the fixes' edits are laid out as fmt would.
     let was_formatted = crate::fmt::format(&policy) == original.source.text();
     let done = match crate::lint::fix::fix(policy, args.unsafe_fixes, lint) {

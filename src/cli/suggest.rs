@@ -88,7 +88,7 @@ pub fn run(args: SuggestArgs, g: &Globals) -> u8 {
             return fail("could not build the measuring policy (a bug; please report it)");
         }
     };
-    if let Some(code) = measure(&args, &policy, &mut plan) {
+    if let Some(code) = replay_traces(&args.traces, &policy, &mut plan, args.max_line_bytes) {
         return code;
     }
     let suggestions = suggest::suggestions(&plan.tracker, args.headroom, &args.tool);
@@ -103,9 +103,14 @@ pub fn run(args: SuggestArgs, g: &Globals) -> u8 {
 }
 
 /// Replays every trace through the plan; `Some(exit code)` when a trace cannot be read.
-fn measure(args: &SuggestArgs, policy: &Policy, plan: &mut Plan) -> Option<u8> {
-    let mut replay = Replay::new(policy, plan, args.max_line_bytes);
-    for path in &args.traces {
+pub(super) fn replay_traces(
+    traces: &[PathBuf],
+    policy: &Policy,
+    plan: &mut Plan,
+    max_line_bytes: usize,
+) -> Option<u8> {
+    let mut replay = Replay::new(policy, plan, max_line_bytes);
+    for path in traces {
         let name = path.display().to_string();
         let (reader, _) = match super::simulate::open_trace(path) {
             Ok(r) => r,
@@ -122,6 +127,30 @@ fn measure(args: &SuggestArgs, policy: &Policy, plan: &mut Plan) -> Option<u8> {
     }
     replay.finish();
     None
+}
+
+/// `lint --fix --trace`: each tool's suggested per-minute, per-grant `max`.
+pub(super) fn minute_sizes(
+    traces: &[PathBuf],
+    policy: &Policy,
+    catalog: &crate::catalog::Catalog,
+) -> Result<crate::lint::LimitSizes, u8> {
+    let mut plan = Plan::new(policy, catalog, &[60]).map_err(|diags| {
+        report(&diags, false);
+        EXIT_ERROR
+    })?;
+    if let Some(code) = replay_traces(traces, policy, &mut plan, sim::MAX_LINE_BYTES) {
+        return Err(code);
+    }
+    Ok(suggest::suggestions(&plan.tracker, 1.5, &[])
+        .into_iter()
+        .filter(|s| {
+            s.counter.is_none()
+                && s.algorithm == crate::policy::Algorithm::Fixed
+                && s.scope == crate::policy::Scope::Grant
+        })
+        .filter_map(|s| Some((s.tool?, s.suggested_max)))
+        .collect())
 }
 
 /// `--write`: the table (on stderr: stdout stays clean for pipes) and the rewritten policy.

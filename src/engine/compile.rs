@@ -20,6 +20,8 @@ pub(super) struct Program<'p> {
     pub(super) hide_all: Option<RuleId>,
     pub(super) default_rule: RuleId,
     pub(super) all_tools: Vec<CompiledLimit>,
+    /// Whether two `all_tools` limits count one counter (see [`CompiledTool::shared`]).
+    pub(super) all_tools_shared: bool,
 }
 
 /// A limit compiled for evaluation.
@@ -43,6 +45,15 @@ pub(super) struct CompiledTool<'p> {
     pub(super) require: Vec<RuleId>,
     pub(super) deny_if: Vec<RuleId>,
     pub(super) limits: Vec<CompiledLimit>,
+    /// Whether two of its limits and `all_tools`' count one counter: only then must a call
+    /// add what its earlier limits charge to that counter before checking a later one.
+    pub(super) shared: bool,
+}
+
+/// Whether two limits of `limits` count the same counter class.
+fn shares_a_class<'a>(limits: impl Iterator<Item = &'a CompiledLimit>) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    limits.into_iter().any(|l| !seen.insert(l.class))
 }
 
 /// What a tool name leads to, found with one lookup per call.
@@ -140,6 +151,7 @@ impl<'p> Program<'p> {
                     tool: None,
                 })
                 .tool = Some(tools.len());
+            let shared = shares_a_class(limits.iter().chain(&all_tools));
             tools.push(CompiledTool {
                 rule: t,
                 plain,
@@ -147,6 +159,7 @@ impl<'p> Program<'p> {
                 require,
                 deny_if,
                 limits,
+                shared,
             });
         }
         Program {
@@ -156,6 +169,7 @@ impl<'p> Program<'p> {
             names,
             hide_all,
             default_rule,
+            all_tools_shared: shares_a_class(all_tools.iter()),
             all_tools,
         }
     }

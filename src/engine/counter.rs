@@ -103,6 +103,10 @@ impl std::fmt::Debug for Charges {
 
 impl FromIterator<Charge> for Charges {
     fn from_iter<I: IntoIterator<Item = Charge>>(iter: I) -> Charges {
+        let iter = iter.into_iter();
+        if iter.size_hint().0 > INLINE {
+            return Charges::Spilled(iter.collect());
+        }
         let mut charges = Charges::new();
         for c in iter {
             charges.push(c);

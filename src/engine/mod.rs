@@ -157,8 +157,8 @@ impl<'p> Engine<'p> {
                 Posture::Deny => deny(Reason::DefaultDeny, self.program.default_rule),
                 Posture::Allow => self.state.limits(
                     call,
-                    &[],
-                    &self.program.all_tools,
+                    (&[], &self.program.all_tools),
+                    self.program.all_tools_shared,
                     Decision::Allow,
                     self.program.default_rule,
                 ),
@@ -201,8 +201,13 @@ impl<'p> Engine<'p> {
             (_, Some(r)) => (Decision::Allow, r),
             (_, None) => (Decision::Allow, tool.plain),
         };
-        self.state
-            .limits(call, &tool.limits, &self.program.all_tools, decision, rule)
+        self.state.limits(
+            call,
+            (&tool.limits, &self.program.all_tools),
+            tool.shared,
+            decision,
+            rule,
+        )
     }
 
     /// Whether rolling back these charges would still give anything back (pending JSON-RPC
@@ -221,11 +226,12 @@ impl<'p> Engine<'p> {
 
 impl State {
     /// Steps 6-7: the tool's limits then `all_tools`, checked together and charged together.
+    /// `shared`: whether two of them count one counter.
     fn limits<'a, A: ArgValue<'a>>(
         &mut self,
         call: &Call<'a, A>,
-        tool_limits: &[CompiledLimit],
-        all_tools: &[CompiledLimit],
+        (tool_limits, all_tools): (&[CompiledLimit], &[CompiledLimit]),
+        shared: bool,
         decision: Decision,
         rule: RuleId,
     ) -> Outcome {
@@ -259,11 +265,15 @@ impl State {
         for (i, l) in limits().enumerate() {
             let (key, units) = self.scratch[i];
             // What earlier limits of this same call charge to the same counter.
-            let earlier: f64 = self.scratch[..i]
-                .iter()
-                .filter(|(k, _)| *k == key)
-                .map(|(_, u)| u)
-                .sum();
+            let earlier: f64 = if shared {
+                self.scratch[..i]
+                    .iter()
+                    .filter(|(k, _)| *k == key)
+                    .map(|(_, u)| u)
+                    .sum()
+            } else {
+                0.0
+            };
             let used = self.counters.used(key, l.shape, call.time);
             if used + earlier + units > l.max {
                 first_exceeded.get_or_insert(l.rule);

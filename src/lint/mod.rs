@@ -102,7 +102,13 @@ macro_rules! declare_rule {
 pub struct Context<'a> {
     pub policy: &'a Policy,
     pub catalog: &'a Catalog,
+    /// Per-minute limits sized from recorded traffic (`lint --fix --trace`), by tool: PL101's
+    /// fix writes these instead of its fixed guess.
+    pub sizes: &'a LimitSizes,
 }
+
+/// A suggested per-minute, per-grant `max` for each tool (see `crate::suggest`).
+pub type LimitSizes = std::collections::HashMap<String, u64>;
 
 /// One tool as the policy and the catalogue see it (see [`Context::tools`]).
 #[derive(Clone, Copy)]
@@ -156,7 +162,12 @@ impl<'a> Context<'a> {
 
 /// Runs every rule; findings come back in source order.
 pub fn check(policy: &Policy, catalog: &Catalog) -> Vec<Diagnostic> {
-    let cx = Context { policy, catalog };
+    let sizes = LimitSizes::new();
+    let cx = Context {
+        policy,
+        catalog,
+        sizes: &sizes,
+    };
     let mut out = Vec::new();
     for rule in rules::ALL {
         if let Some(check) = rule.check {
@@ -179,7 +190,21 @@ pub struct Linted {
 /// Runs the enabled rules at their configured severities, drops the findings that inline
 /// and configuration suppressions cover, and reports unused inline suppressions (PL190).
 pub fn run(policy: &Policy, catalog: &Catalog, settings: &Settings) -> Linted {
-    let cx = Context { policy, catalog };
+    run_sized(policy, catalog, settings, &LimitSizes::new())
+}
+
+/// [`run`], with PL101's fix sized from recorded traffic.
+pub fn run_sized(
+    policy: &Policy,
+    catalog: &Catalog,
+    settings: &Settings,
+    sizes: &LimitSizes,
+) -> Linted {
+    let cx = Context {
+        policy,
+        catalog,
+        sizes,
+    };
     let mut found = Vec::new();
     for rule in rules::ALL {
         if let (Some(check), true) = (rule.check, settings.enabled(rule.code)) {

@@ -122,7 +122,7 @@ pub struct Plan {
 pub struct Tracker {
     pub slots: Vec<Slot>,
     /// Tool → the slot of each of its limits, in the measuring policy's order.
-    by_tool: HashMap<String, Vec<usize>>,
+    by_tool: FastMap<Box<str>, Vec<usize>>,
     all_tools: Vec<usize>,
     /// An existing limit's pointer in the real policy → its slot.
     by_pointer: HashMap<String, usize>,
@@ -147,7 +147,7 @@ impl Plan {
         };
         let mut doc = policy.doc.value.to_serde();
         let mut slots = Vec::new();
-        let mut by_tool = HashMap::new();
+        let mut by_tool = FastMap::default();
         let mut by_pointer = HashMap::new();
         let mut names: Vec<String> = policy.tools.iter().map(|t| t.name.clone()).collect();
         if policy.default.value == Posture::Allow {
@@ -202,7 +202,7 @@ impl Plan {
                 ids.push(slots.len());
                 slots.push(Slot::new(Some(name), window, algorithm, scope));
             }
-            by_tool.insert(name.clone(), ids);
+            by_tool.insert(name.as_str().into(), ids);
         }
         let all = root.entry("all_tools").or_insert_with(|| json!({}));
         let limits = existing_limits(all).ok_or_else(Vec::new)?;

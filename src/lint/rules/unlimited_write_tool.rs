@@ -30,7 +30,8 @@ declare_rule! {
     ///
     /// ## Fix
     /// Add a per-grant rate limit sized to what a legitimate agent needs (the fix adds
-    /// 30 calls a minute per grant):
+    /// 30 calls a minute per grant; `lint --fix --trace TRACE` sizes it from recorded
+    /// traffic instead, as `suggest-limits` does):
     /// ```json
     /// "navigate": { "limits": [ { "counter": "navigate_rate", "window": "minute", "max": 30, "scope": "grant" } ] }
     /// ```
@@ -56,7 +57,8 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             Access::DefaultAllowed => (cx.policy.default.span, None),
             _ => continue,
         };
-        let limit = suggested_limit(tool);
+        let sized = cx.sizes.get(&tool.name).copied();
+        let limit = suggested_limit(tool, sized.unwrap_or(30));
         let mut d = RULE
             .finding(
                 cx,
@@ -73,7 +75,12 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
             ));
         if let Some(rule) = rule {
             d = d.with_fix(Fix {
-                description: "add a limit of 30 calls a minute per grant".into(),
+                description: match sized {
+                    Some(max) => format!(
+                        "add a limit of {max} calls a minute per grant (the traces' peak with headroom)"
+                    ),
+                    None => "add a limit of 30 calls a minute per grant".into(),
+                },
                 applicability: Applicability::Safe,
                 edits: vec![append_member(
                     cx.policy.source.text(),
@@ -86,10 +93,11 @@ fn check(cx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// 30 calls a minute per grant: generous for an interactive agent, a wall for a loop.
-fn suggested_limit(tool: &Tool) -> String {
+/// `max` calls a minute per grant; without a trace 30, generous for an interactive agent and
+/// a wall for a loop.
+fn suggested_limit(tool: &Tool, max: u64) -> String {
     format!(
-        "{{ \"counter\": \"{}_rate\", \"window\": \"minute\", \"max\": 30, \"scope\": \"grant\" }}",
+        "{{ \"counter\": \"{}_rate\", \"window\": \"minute\", \"max\": {max}, \"scope\": \"grant\" }}",
         tool.name
     )
 }
