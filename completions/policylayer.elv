@@ -70,6 +70,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand --policy 'Policy to evaluate against'
             cand --format 'format'
             cand --max-line-bytes 'A longer trace line is malformed (it is not held in memory)'
+            cand --threads 'Threads to use (default: the available cores): lines are parsed on the others while calls are decided in order on one. The output is the same for any number'
             cand --catalog 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)'
             cand --color 'When to colour output (NO_COLOR is respected under auto)'
             cand --keep-going 'Report malformed lines and go on (the exit code is still 2)'

@@ -34,6 +34,10 @@ pub struct SimulateArgs {
     /// jsonl/json records as `invalid_args`).
     #[arg(long)]
     pub validate_args: bool,
+    /// Threads to use (default: the available cores): lines are parsed on the others while
+    /// calls are decided in order on one. The output is the same for any number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
     /// With --validate-args: exit 1 when any call's arguments do not match.
     #[arg(long, requires = "validate_args")]
     pub fail_on_invalid_args: bool,
@@ -97,6 +101,10 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
         keep_going: args.keep_going,
         max_line_bytes: args.max_line_bytes,
     };
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
     for path in &args.traces {
         let name = path.display().to_string();
         let (reader, len) = match open_trace(path) {
@@ -107,7 +115,7 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
             reporter.progress = Some(progress_bar(len));
         }
         let reader = BufReader::with_capacity(1 << 16, reader);
-        match simulator.run(&name, reader, &options, &mut reporter) {
+        match simulator.run_threaded(&name, reader, &options, &mut reporter, threads) {
             Ok(()) => {}
             Err(sim::Stop::Malformed) => return EXIT_ERROR,
             Err(sim::Stop::Io(e)) => return fail(format!("reading {name}: {e}")),

@@ -2,6 +2,7 @@
 //! by the [`Engine`] and handed to the output; only aggregates (bounded by the number of
 //! tools, grants and rules) are kept, so memory does not grow with the trace.
 
+mod pipeline;
 pub mod trace;
 pub mod validate;
 
@@ -354,6 +355,22 @@ fn merge_others(stack: &mut Vec<Sent>) {
     }
 }
 
+/// A line's bytes without its terminator (`\n` or `\r\n`), and on the first line without
+/// a byte-order mark.
+fn content(raw: &[u8], first: bool) -> &[u8] {
+    let mut bytes = raw;
+    if let Some(b) = bytes.strip_suffix(b"\n") {
+        bytes = b;
+    }
+    if let Some(b) = bytes.strip_suffix(b"\r") {
+        bytes = b;
+    }
+    if first {
+        bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    }
+    bytes
+}
+
 /// What one trace's lines share while it is read.
 struct Context<'f> {
     file: &'f str,
@@ -480,19 +497,33 @@ impl<'p> Simulator<'p> {
 
     /// One line of a trace, with its terminator if it has one.
     fn line(&mut self, cx: &mut Context, raw: &[u8], out: &mut dyn Output) -> Result<(), Stop> {
+        let bytes = content(raw, cx.line_no == 0);
+        let mut tape = std::mem::take(&mut cx.tape);
+        let prepared = trace::prepare(bytes, &mut tape);
+        let result = self.prepared_line(cx, raw.len(), bytes, prepared, &tape, out);
+        cx.tape = tape;
+        result
+    }
+
+    /// One line after [`trace::prepare`] (here or on another thread): its event decided,
+    /// in trace order.
+    fn prepared_line(
+        &mut self,
+        cx: &mut Context,
+        raw_len: usize,
+        bytes: &[u8],
+        prepared: trace::Prepared,
+        tape: &Tape,
+        out: &mut dyn Output,
+    ) -> Result<(), Stop> {
         cx.line_no += 1;
-        out.progress(raw.len() as u64);
-        let mut bytes = raw;
-        if let Some(b) = bytes.strip_suffix(b"\n") {
-            bytes = b;
-        }
-        if let Some(b) = bytes.strip_suffix(b"\r") {
-            bytes = b;
-        }
-        if cx.line_no == 1 {
-            bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-        }
-        let event = match trace::parse_line(bytes, &mut cx.tape) {
+        out.progress(raw_len as u64);
+        let event = match prepared {
+            trace::Prepared::Blank => Ok(Event::Blank),
+            trace::Prepared::Bad(m) => Err(m),
+            trace::Prepared::Parsed => trace::interpret(bytes, tape),
+        };
+        let event = match event {
             Ok(event) => event,
             Err(m) => {
                 self.tally.malformed += 1;

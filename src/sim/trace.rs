@@ -122,22 +122,55 @@ impl Malformed {
 /// Parses one trace line (without its line terminator) into `tape`, which the returned
 /// event borrows.
 pub fn parse_line<'a>(line: &'a [u8], tape: &'a mut Tape) -> Result<Event<'a>, Malformed> {
+    match prepare(line, tape) {
+        Prepared::Blank => Ok(Event::Blank),
+        Prepared::Bad(m) => Err(m),
+        Prepared::Parsed => interpret(line, tape),
+    }
+}
+
+/// What [`prepare`] made of a line: the stage that needs no state of the run, so that
+/// lines can be prepared on other threads while earlier ones are decided.
+#[derive(Debug)]
+pub enum Prepared {
+    Blank,
+    /// The line is UTF-8 JSON and `tape` holds it: [`interpret`] reads the event.
+    Parsed,
+    Bad(Malformed),
+}
+
+/// Checks a line's encoding and parses it into `tape`.
+pub fn prepare(line: &[u8], tape: &mut Tape) -> Prepared {
     // Only a line that starts with whitespace (Unicode's included) can be blank.
     if line
         .first()
         .is_none_or(|&b| b.is_ascii_whitespace() || b >= 0x80)
         && std::str::from_utf8(line).is_ok_and(|t| t.trim().is_empty())
     {
-        return Ok(Event::Blank);
+        return Prepared::Blank;
     }
+    let text = match std::str::from_utf8(line) {
+        Ok(text) => text,
+        Err(e) => {
+            return Prepared::Bad(Malformed {
+                column: column(line, e.valid_up_to()),
+                message: "the line is not valid UTF-8".into(),
+            })
+        }
+    };
+    match tape.parse(text) {
+        Ok(()) => Prepared::Parsed,
+        Err(_) => Prepared::Bad(syntax_error(text)),
+    }
+}
+
+/// The event of a line [`prepare`] parsed into `tape`.
+pub fn interpret<'a>(line: &'a [u8], tape: &'a Tape) -> Result<Event<'a>, Malformed> {
+    // `prepare` checked the encoding; a line that is not UTF-8 never reaches here.
     let line = std::str::from_utf8(line).map_err(|e| Malformed {
         column: column(line, e.valid_up_to()),
         message: "the line is not valid UTF-8".into(),
     })?;
-    if tape.parse(line).is_err() {
-        return Err(syntax_error(line));
-    }
-    let tape: &'a Tape = tape;
     let root = tape.root(line);
     let bad = |n: Arg, message: String| Malformed {
         column: column(line.as_bytes(), n.offset()),
