@@ -47,8 +47,9 @@ fn main() {
     divan::main();
 }
 
-/// The whole run as `simulate --format FORMAT` does it, output written to a sink.
-fn simulate(bencher: Bencher, format: Format) {
+/// The whole run as `simulate --format FORMAT --threads THREADS` does it, output written
+/// to a sink.
+fn simulate(bencher: Bencher, format: Format, threads: usize) {
     let trace: &[u8] = &TRACE;
     bencher
         .counter(ItemsCount::new(LINES))
@@ -56,7 +57,7 @@ fn simulate(bencher: Bencher, format: Format) {
         .bench(|| {
             let mut sim = Simulator::new(Engine::new(&POLICY));
             let mut out = Reporter::new(format, Box::new(io::sink()), Box::new(io::sink()));
-            let run = sim.run("big.jsonl", trace, &Options::default(), &mut out);
+            let run = sim.run_threaded("big.jsonl", trace, &Options::default(), &mut out, threads);
             assert!(run.is_ok(), "the generated trace is well formed");
             let finished = out.finish(sim.engine(), &sim.tally);
             assert!(finished.is_ok());
@@ -67,13 +68,19 @@ fn simulate(bencher: Bencher, format: Format) {
 /// One decision line per call (`--format jsonl`).
 #[divan::bench(sample_count = 20)]
 fn simulate_jsonl(bencher: Bencher) {
-    simulate(bencher, Format::Jsonl);
+    simulate(bencher, Format::Jsonl, 1);
+}
+
+/// The same on two threads: lines parsed on one while calls are decided on the other.
+#[divan::bench(sample_count = 20)]
+fn simulate_jsonl_2_threads(bencher: Bencher) {
+    simulate(bencher, Format::Jsonl, 2);
 }
 
 /// Tables at the end only (`--format human`, the default).
 #[divan::bench(sample_count = 20)]
 fn simulate_human(bencher: Bencher) {
-    simulate(bencher, Format::Human);
+    simulate(bencher, Format::Human, 1);
 }
 
 /// The parsing share of `simulate`: every line into the reusable tape, nothing else.

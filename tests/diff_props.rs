@@ -5,6 +5,8 @@
 //! may-loosen; whenever lower, as tightened or may-loosen; a mutation that can only tighten
 //! is never reported as loosening; a reformat reports nothing.
 
+mod rng;
+
 use proptest::prelude::*;
 use serde_json::{json, Value as Json};
 
@@ -14,31 +16,10 @@ use policylayer::engine::{Call, Decision, Engine};
 use policylayer::json;
 use policylayer::policy::Policy;
 use policylayer::source::SourceFile;
+use rng::Rng;
 
 /// Two catalogue tools and one the catalogue does not know.
 const TOOLS: [&str; 3] = ["navigate", "click", "custom_tool"];
-
-/// A small deterministic generator (splitmix64), so one seed is one case.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())].clone()
-    }
-}
 
 const HOSTS: [&str; 4] = [
     "example.com",

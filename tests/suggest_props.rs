@@ -3,6 +3,8 @@
 //! the trace for a rate limit, and lowering any one written suggestion below its peak makes
 //! the replay deny at least one.
 
+mod rng;
+
 use std::io::{self, Cursor};
 
 use proptest::prelude::*;
@@ -16,30 +18,10 @@ use policylayer::sim::trace::Malformed;
 use policylayer::sim::{Decided, Options, Output, Simulator};
 use policylayer::source::SourceFile;
 use policylayer::suggest::{self, Plan, Replay, Suggestion};
+use rng::Rng;
 
 /// Write-like catalogue tools (one a batch) and a read tool.
 const TOOLS: [&str; 4] = ["navigate", "act", "session_create_batch", "snapshot"];
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())].clone()
-    }
-}
 
 fn limit(r: &mut Rng, counter: &str) -> Json {
     let mut l = json!({

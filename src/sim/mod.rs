@@ -380,6 +380,18 @@ struct Context<'f> {
     options: &'f Options,
 }
 
+impl<'f> Context<'f> {
+    fn new(file: &'f str, options: &'f Options) -> Context<'f> {
+        Context {
+            file,
+            line_no: 0,
+            tape: Tape::default(),
+            pending: Pending::new(),
+            options,
+        }
+    }
+}
+
 /// Replays one or more traces through one engine: counters and the clock carry across files.
 pub struct Simulator<'p> {
     engine: Engine<'p>,
@@ -421,13 +433,7 @@ impl<'p> Simulator<'p> {
         options: &Options,
         out: &mut dyn Output,
     ) -> Result<(), Stop> {
-        let mut cx = Context {
-            file,
-            line_no: 0,
-            tape: Tape::default(),
-            pending: Pending::new(),
-            options,
-        };
+        let mut cx = Context::new(file, options);
         // A line that straddles the reader's buffer is gathered here; every other line is
         // read where it lies. One longer than the limit is dropped as it is read.
         let mut partial = Vec::new();

@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use super::trace::{self, Prepared};
-use super::{content, Context, Options, Output, Pending, Simulator, Stop};
+use super::{content, Context, Options, Output, Simulator, Stop};
 use crate::json::tape::Tape;
 
 /// A chunk is cut after the line that takes it past this many bytes.
@@ -146,13 +146,7 @@ impl Simulator<'_> {
             workers: threads - 1,
             chunk_bytes: chunk_bytes.max(1),
         };
-        let mut cx = Context {
-            file,
-            line_no: 0,
-            tape: Tape::default(),
-            pending: Pending::new(),
-            options,
-        };
+        let mut cx = Context::new(file, options);
         let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(pipeline.in_flight());
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done_rx) = mpsc::channel::<Chunk>();
