@@ -22,6 +22,11 @@ impl<'a> Arg<'a> {
         Arg { i, ..self }
     }
 
+    /// The value's position on its tape, for [`Tape::arg`](super::tape::Tape::arg).
+    pub fn index(self) -> u32 {
+        self.i
+    }
+
     /// Byte offset of the value in its line.
     pub fn offset(self) -> usize {
         self.node().at as usize

@@ -151,6 +151,21 @@ impl Tape {
         }
     }
 
+    /// The value at `index` (from [`Arg::index`]) of the parsed line; an index the tape
+    /// does not have gives the empty object.
+    pub fn arg<'a>(&'a self, line: &'a str, index: u32) -> Arg<'a> {
+        let i = if (index as usize) < self.nodes.len() {
+            index
+        } else {
+            self.empty
+        };
+        Arg {
+            tape: self,
+            line,
+            i,
+        }
+    }
+
     /// An empty object, standing for arguments a record leaves out.
     pub fn empty_object<'a>(&'a self, line: &'a str) -> Arg<'a> {
         Arg {

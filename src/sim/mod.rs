@@ -527,7 +527,7 @@ impl<'p> Simulator<'p> {
         let event = match prepared {
             trace::Prepared::Blank => Ok(Event::Blank),
             trace::Prepared::Bad(m) => Err(m),
-            trace::Prepared::Parsed => trace::interpret(bytes, tape),
+            trace::Prepared::Ready(it) => Ok(trace::bind(bytes, tape, it)),
         };
         let event = match event {
             Ok(event) => event,

@@ -215,7 +215,7 @@ impl Simulator<'_> {
             if decided == sent {
                 break;
             }
-            let chunk = loop {
+            let mut chunk = loop {
                 if let Some(chunk) = ready.remove(&decided) {
                     break chunk;
                 }
@@ -225,7 +225,7 @@ impl Simulator<'_> {
                 ready.insert(chunk.seq, chunk);
             };
             decided += 1;
-            self.decide_chunk(cx, &chunk, out)?;
+            self.decide_chunk(cx, &mut chunk, out)?;
             free.push(chunk);
         }
         drop(work_tx);
@@ -238,20 +238,16 @@ impl Simulator<'_> {
     fn decide_chunk(
         &mut self,
         cx: &mut Context,
-        chunk: &Chunk,
+        chunk: &mut Chunk,
         out: &mut dyn Output,
     ) -> Result<(), Stop> {
-        for (i, (item, prepared)) in chunk.items.iter().zip(&chunk.prepared).enumerate() {
+        let prepared = std::mem::take(&mut chunk.prepared);
+        for (i, (item, prepared)) in chunk.items.iter().zip(prepared).enumerate() {
             match item {
                 Item::TooLong => self.too_long(cx, out)?,
                 Item::Line { start, end } => {
                     let raw = &chunk.bytes[*start..*end];
                     let bytes = content(raw, cx.line_no == 0);
-                    let prepared = match prepared {
-                        Prepared::Blank => Prepared::Blank,
-                        Prepared::Parsed => Prepared::Parsed,
-                        Prepared::Bad(m) => Prepared::Bad(m.clone()),
-                    };
                     self.prepared_line(cx, raw.len(), bytes, prepared, &chunk.tapes[i], out)?;
                 }
             }

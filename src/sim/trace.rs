@@ -125,18 +125,66 @@ pub fn parse_line<'a>(line: &'a [u8], tape: &'a mut Tape) -> Result<Event<'a>, M
     match prepare(line, tape) {
         Prepared::Blank => Ok(Event::Blank),
         Prepared::Bad(m) => Err(m),
-        Prepared::Parsed => interpret(line, tape),
+        Prepared::Ready(it) => Ok(bind(line, tape, it)),
     }
 }
 
-/// What [`prepare`] made of a line: the stage that needs no state of the run, so that
+/// What [`prepare`] made of a line: everything that needs no state of the run, so that
 /// lines can be prepared on other threads while earlier ones are decided.
 #[derive(Debug)]
 pub enum Prepared {
     Blank,
-    /// The line is UTF-8 JSON and `tape` holds it: [`interpret`] reads the event.
-    Parsed,
+    /// The line's event, read from `tape`; [`bind`] turns it into an [`Event`].
+    Ready(Interpreted),
     Bad(Malformed),
+}
+
+/// A line's event with its strings and arguments as positions on the line's tape: owned,
+/// so a line read on one thread can be decided on another.
+#[derive(Debug)]
+pub enum Interpreted {
+    Call(CallAt),
+    Response { id: RpcId, failed: bool },
+    Request(RpcId),
+    Skipped,
+}
+
+/// A [`CallRecord`] with tape positions for its strings and arguments.
+#[derive(Debug)]
+pub struct CallAt {
+    ts: Option<f64>,
+    /// `None`: the default grant.
+    grant: Option<u32>,
+    tool: u32,
+    args: u32,
+    failed: bool,
+    expect: Option<Expect>,
+    id: Option<RpcId>,
+}
+
+/// The [`Event`] of a line [`prepare`] read into `tape`.
+pub fn bind<'a>(line: &'a [u8], tape: &'a Tape, it: Interpreted) -> Event<'a> {
+    let Ok(line) = std::str::from_utf8(line) else {
+        // `prepare` only reads UTF-8 lines.
+        return Event::Skipped;
+    };
+    match it {
+        Interpreted::Call(c) => Event::Call(CallRecord {
+            ts: c.ts,
+            grant: c
+                .grant
+                .and_then(|g| tape.arg(line, g).as_str())
+                .unwrap_or("default"),
+            tool: tape.arg(line, c.tool).as_str().unwrap_or_default(),
+            args: tape.arg(line, c.args),
+            failed: c.failed,
+            expect: c.expect,
+            id: c.id,
+        }),
+        Interpreted::Response { id, failed } => Event::Response { id, failed },
+        Interpreted::Request(id) => Event::Request(id),
+        Interpreted::Skipped => Event::Skipped,
+    }
 }
 
 /// Checks a line's encoding and parses it into `tape`.
@@ -158,19 +206,17 @@ pub fn prepare(line: &[u8], tape: &mut Tape) -> Prepared {
             })
         }
     };
-    match tape.parse(text) {
-        Ok(()) => Prepared::Parsed,
-        Err(_) => Prepared::Bad(syntax_error(text)),
+    if tape.parse(text).is_err() {
+        return Prepared::Bad(syntax_error(text));
+    }
+    match interpret(text, tape) {
+        Ok(it) => Prepared::Ready(it),
+        Err(m) => Prepared::Bad(m),
     }
 }
 
-/// The event of a line [`prepare`] parsed into `tape`.
-pub fn interpret<'a>(line: &'a [u8], tape: &'a Tape) -> Result<Event<'a>, Malformed> {
-    // `prepare` checked the encoding; a line that is not UTF-8 never reaches here.
-    let line = std::str::from_utf8(line).map_err(|e| Malformed {
-        column: column(line, e.valid_up_to()),
-        message: "the line is not valid UTF-8".into(),
-    })?;
+/// The event of a line parsed into `tape`.
+fn interpret(line: &str, tape: &Tape) -> Result<Interpreted, Malformed> {
     let root = tape.root(line);
     let bad = |n: Arg, message: String| Malformed {
         column: column(line.as_bytes(), n.offset()),
@@ -204,12 +250,13 @@ pub fn interpret<'a>(line: &'a [u8], tape: &'a Tape) -> Result<Event<'a>, Malfor
         return rpc(root, tape.empty_object(line), &bad);
     }
     let tool = match tool {
-        Some(n) => n.as_str().ok_or_else(|| {
-            bad(
+        Some(n) if n.as_str().is_some() => n.index(),
+        Some(n) => {
+            return Err(bad(
                 n,
                 format!("`tool` must be a string, found {}", n.type_name()),
-            )
-        })?,
+            ))
+        }
         None => {
             return Err(bad(
                 root,
@@ -218,13 +265,14 @@ pub fn interpret<'a>(line: &'a [u8], tape: &'a Tape) -> Result<Event<'a>, Malfor
         }
     };
     let grant = match grant {
-        None => "default",
-        Some(n) => n.as_str().ok_or_else(|| {
-            bad(
+        None => None,
+        Some(n) if n.as_str().is_some() => Some(n.index()),
+        Some(n) => {
+            return Err(bad(
                 n,
                 format!("`grant` must be a string, found {}", n.type_name()),
-            )
-        })?,
+            ))
+        }
     };
     let args = match args {
         None => tape.empty_object(line),
@@ -272,11 +320,11 @@ pub fn interpret<'a>(line: &'a [u8], tape: &'a Tape) -> Result<Event<'a>, Malfor
             }
         },
     };
-    Ok(Event::Call(CallRecord {
+    Ok(Interpreted::Call(CallAt {
         ts,
         grant,
         tool,
-        args,
+        args: args.index(),
         failed,
         expect,
         id: None,
@@ -301,11 +349,11 @@ fn syntax_error(line: &str) -> Malformed {
 
 /// A JSON-RPC message: `tools/call` requests are calls, responses may roll one back,
 /// everything else is skipped.
-fn rpc<'a>(
-    root: Arg<'a>,
-    no_args: Arg<'a>,
+fn rpc(
+    root: Arg,
+    no_args: Arg,
     bad: &dyn Fn(Arg, String) -> Malformed,
-) -> Result<Event<'a>, Malformed> {
+) -> Result<Interpreted, Malformed> {
     let id = match root.get("id") {
         None => None,
         Some(n) => match n.leaf() {
@@ -350,12 +398,13 @@ fn rpc<'a>(
                 }
             };
             let tool = match params.get("name") {
-                Some(n) => n.as_str().ok_or_else(|| {
-                    bad(
+                Some(n) if n.as_str().is_some() => n.index(),
+                Some(n) => {
+                    return Err(bad(
                         n,
                         format!("`params.name` must be a string, found {}", n.type_name()),
-                    )
-                })?,
+                    ))
+                }
                 None => {
                     return Err(bad(
                         params,
@@ -376,11 +425,11 @@ fn rpc<'a>(
                     ))
                 }
             };
-            Ok(Event::Call(CallRecord {
+            Ok(Interpreted::Call(CallAt {
                 ts: None,
-                grant: "default",
+                grant: None,
                 tool,
-                args,
+                args: args.index(),
                 failed: false,
                 expect: None,
                 id: Some(id),
@@ -390,10 +439,10 @@ fn rpc<'a>(
             let is_error = root.get("result").and_then(|r| r.get("isError"));
             let failed = root.get("error").is_some()
                 || matches!(is_error.map(ArgValue::leaf), Some(Leaf::Bool(true)));
-            Ok(Event::Response { id, failed })
+            Ok(Interpreted::Response { id, failed })
         }
-        (Some(_), Some(id)) => Ok(Event::Request(id)),
-        _ => Ok(Event::Skipped),
+        (Some(_), Some(id)) => Ok(Interpreted::Request(id)),
+        _ => Ok(Interpreted::Skipped),
     }
 }
 
