@@ -977,3 +977,54 @@ fn depth_and_quote_limits_have_flags() {
     let run = Run::of(case.cmd(&["--max-quote-chars", "1000", "simulate", "trace.jsonl"]));
     assert!(run.stdout.contains(&name), "{}", run.stdout);
 }
+
+/// `--threads` changes nothing in the output, on a trace of many real-size chunks with a
+/// line longer than a chunk (kept) and one past `--max-line-bytes` (dropped as it is read).
+#[test]
+fn threads_give_the_same_output_as_one() {
+    let mut trace = String::new();
+    for i in 0..20_000 {
+        trace.push_str(&format!(
+            "{{\"ts\":{},\"grant\":\"g{}\",\"tool\":\"snapshot\",\"args\":{{\"n\":{i}}}}}\n",
+            1_795_478_400 + i / 7,
+            i % 3
+        ));
+        if i == 5_000 {
+            trace.push_str(&format!(
+                "{{\"tool\":\"snapshot\",\"args\":{{\"pad\":\"{}\"}}}}\n",
+                "p".repeat(600_000)
+            ));
+        }
+        if i == 9_000 {
+            trace.push_str(&format!("{{\"tool\":\"{}\"}}\n", "x".repeat(3_000_000)));
+        }
+    }
+    let case = Case::new(POLICY, &trace);
+    let run = |threads: &str| {
+        let mut cmd = case.cmd(&[
+            "simulate",
+            "trace.jsonl",
+            "--format",
+            "jsonl",
+            "--keep-going",
+        ]);
+        cmd.args(["--max-line-bytes", "1000000", "--threads", threads]);
+        Run::of(cmd)
+    };
+    let one = run("1");
+    assert!(
+        one.stderr
+            .contains("trace.jsonl:9003 is longer than"),
+        "{}",
+        one.stderr
+    );
+    for threads in ["2", "4"] {
+        let many = run(threads);
+        assert_eq!(many.code, one.code);
+        assert!(
+            many.stdout == one.stdout,
+            "stdout differs with {threads} threads"
+        );
+        assert_eq!(many.stderr, one.stderr);
+    }
+}

@@ -8,13 +8,13 @@
 //! and they are recycled with their tapes, so a steady run allocates nothing.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use super::trace::{self, Prepared};
 use super::{content, Context, Options, Output, Simulator, Stop};
-use crate::json::tape::Tape;
+use crate::json::tape::{find_byte, Tape};
 
 /// A chunk is cut after the line that takes it past this many bytes.
 const CHUNK_BYTES: usize = 256 << 10;
@@ -31,67 +31,123 @@ enum Item {
 #[derive(Default)]
 struct Chunk {
     seq: u64,
-    /// Line number (1-based) of the chunk's first item.
-    first_line: usize,
+    /// Whole lines (the last one of the input may lack its terminator), as read.
     bytes: Vec<u8>,
+    /// Offsets in `bytes` where a line past `--max-line-bytes` stood: it was dropped as it
+    /// was read, without being held.
+    dropped: Vec<usize>,
+    /// The lines, cut by the worker.
     items: Vec<Item>,
     /// One per item, reused from chunk to chunk.
     tapes: Vec<Tape>,
     prepared: Vec<Prepared>,
 }
 
-impl Chunk {
-    fn clear(&mut self) {
-        self.bytes.clear();
-        self.items.clear();
-        self.prepared.clear();
-    }
+/// What the reading thread carries from one chunk to the next.
+#[derive(Default)]
+struct Reading {
+    /// The start of a line the previous chunk ended in.
+    carry: Vec<u8>,
+    /// Inside a line past the limit: its bytes are skipped up to its end.
+    skipping: bool,
+}
 
-    /// Reads whole lines until the chunk is full; `Ok(true)` at the end of the input.
+impl Chunk {
+    /// Reads blocks until the chunk holds `size` bytes of whole lines (or the input ends:
+    /// `Ok(true)`). Lines are cut by the worker; here only a line that outgrows `max_line`
+    /// while it is read is dropped, so that memory never holds one.
     fn fill<R: BufRead>(
         &mut self,
         reader: &mut R,
+        reading: &mut Reading,
         max_line: usize,
         size: usize,
     ) -> io::Result<bool> {
-        while self.bytes.len() < size {
-            let start = self.bytes.len();
-            // One byte past the limit tells a line of exactly the limit from a longer one.
-            let n = reader
-                .by_ref()
-                .take(max_line as u64 + 2)
-                .read_until(b'\n', &mut self.bytes)?;
-            if n == 0 {
+        self.bytes.clear();
+        self.dropped.clear();
+        self.items.clear();
+        self.prepared.clear();
+        self.bytes.append(&mut reading.carry);
+        // Where the line being read starts.
+        let mut line_start = self
+            .bytes
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        loop {
+            let has_line = line_start > 0;
+            if self.bytes.len() >= size && has_line {
+                reading.carry.extend_from_slice(&self.bytes[line_start..]);
+                self.bytes.truncate(line_start);
+                return Ok(false);
+            }
+            let block = reader.fill_buf()?;
+            if block.is_empty() {
                 return Ok(true);
             }
-            let line = &self.bytes[start..];
-            let ended = line.last() == Some(&b'\n');
-            let body = if ended { line.len() - 1 } else { line.len() };
-            if body > max_line {
-                self.bytes.truncate(start);
-                if !ended {
-                    reader.skip_until(b'\n')?;
+            if reading.skipping {
+                match find_byte(block, b'\n') {
+                    Some(i) => {
+                        reader.consume(i + 1);
+                        reading.skipping = false;
+                    }
+                    None => {
+                        let n = block.len();
+                        reader.consume(n);
+                    }
                 }
-                self.items.push(Item::TooLong);
-            } else {
-                self.items.push(Item::Line {
-                    start,
-                    end: self.bytes.len(),
-                });
+                continue;
+            }
+            // Up to the chunk's size; past it (a line longer than a chunk), whole blocks.
+            let n = match size.saturating_sub(self.bytes.len()) {
+                0 => block.len(),
+                room => block.len().min(room),
+            };
+            let from = self.bytes.len();
+            self.bytes.extend_from_slice(&block[..n]);
+            reader.consume(n);
+            if let Some(i) = self.bytes[from..].iter().rposition(|&b| b == b'\n') {
+                line_start = from + i + 1;
+            }
+            // Bytes of the line being read, so far; past the limit (its terminator not
+            // counted) it is dropped, and the rest of it skipped.
+            if self.bytes.len() - line_start > max_line + 1 {
+                self.bytes.truncate(line_start);
+                self.dropped.push(line_start);
+                reading.skipping = true;
             }
         }
-        Ok(false)
     }
 
-    /// The stateless half of each line: encoding and JSON, into the line's tape.
-    fn prepare(&mut self) {
+    /// The worker's part: cuts the lines, then the stateless half of each (encoding, JSON,
+    /// the event) into the line's tape.
+    fn prepare(&mut self, max_line: usize) {
+        let mut start = 0;
+        let mut dropped = self.dropped.iter().peekable();
+        while start < self.bytes.len() {
+            while dropped.next_if(|&&d| d <= start).is_some() {
+                self.items.push(Item::TooLong);
+            }
+            let end =
+                find_byte(&self.bytes[start..], b'\n').map_or(self.bytes.len(), |i| start + i + 1);
+            let body = end - start - usize::from(self.bytes[end - 1] == b'\n');
+            self.items.push(if body > max_line {
+                Item::TooLong
+            } else {
+                Item::Line { start, end }
+            });
+            start = end;
+        }
+        for _ in dropped {
+            self.items.push(Item::TooLong);
+        }
         if self.tapes.len() < self.items.len() {
             self.tapes.resize_with(self.items.len(), Tape::default);
         }
         for (i, item) in self.items.iter().enumerate() {
             let prepared = match item {
                 Item::Line { start, end } => {
-                    let bytes = content(&self.bytes[*start..*end], self.first_line + i == 1);
+                    let bytes = content(&self.bytes[*start..*end], self.seq == 0 && i == 0);
                     trace::prepare(bytes, &mut self.tapes[i])
                 }
                 Item::TooLong => Prepared::Blank,
@@ -151,6 +207,7 @@ impl Simulator<'_> {
         let work_rx = Arc::new(Mutex::new(work_rx));
         let (done_tx, done_rx) = mpsc::channel::<Chunk>();
         std::thread::scope(|scope| {
+            let max_line = options.max_line_bytes;
             for _ in 0..pipeline.workers {
                 let work_rx = Arc::clone(&work_rx);
                 let done_tx = done_tx.clone();
@@ -160,7 +217,7 @@ impl Simulator<'_> {
                         Err(_) => return,
                     };
                     let Ok(mut chunk) = next else { return };
-                    chunk.prepare();
+                    chunk.prepare(max_line);
                     if done_tx.send(chunk).is_err() {
                         return;
                     }
@@ -185,27 +242,29 @@ impl Simulator<'_> {
         let mut free: Vec<Chunk> = Vec::new();
         let mut ready: BTreeMap<u64, Chunk> = BTreeMap::new();
         let (mut sent, mut decided) = (0u64, 0u64);
-        let mut next_line = 1;
+        let mut reading = Reading::default();
         let mut eof = false;
         let mut read_error = None;
         loop {
             if !eof && ((sent - decided) as usize) < pipeline.in_flight() {
                 let mut chunk = free.pop().unwrap_or_default();
-                chunk.clear();
                 chunk.seq = sent;
-                chunk.first_line = next_line;
-                match chunk.fill(reader, cx.options.max_line_bytes, pipeline.chunk_bytes) {
+                match chunk.fill(
+                    reader,
+                    &mut reading,
+                    cx.options.max_line_bytes,
+                    pipeline.chunk_bytes,
+                ) {
                     Ok(end) => eof = end,
                     Err(e) => {
                         eof = true;
                         read_error = Some(e);
                     }
                 }
-                if chunk.items.is_empty() {
+                if chunk.bytes.is_empty() && chunk.dropped.is_empty() {
                     free.push(chunk);
                     continue;
                 }
-                next_line += chunk.items.len();
                 sent += 1;
                 if work_tx.send(chunk).is_err() {
                     return Err(Stop::Io(io::Error::other("a parsing thread stopped")));
