@@ -948,7 +948,7 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__suggest__subcmd__limits)
-            opts="-h -V --policy --window --headroom --tool --format --write --update-existing --max-line-bytes --catalog --help --version"
+            opts="-h -V --policy --window --headroom --tool --format --write --update-existing --max-line-bytes --threads --catalog --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -975,6 +975,10 @@ _policylayer() {
                     return 0
                     ;;
                 --max-line-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

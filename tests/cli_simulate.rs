@@ -1013,8 +1013,7 @@ fn threads_give_the_same_output_as_one() {
     };
     let one = run("1");
     assert!(
-        one.stderr
-            .contains("trace.jsonl:9003 is longer than"),
+        one.stderr.contains("trace.jsonl:9003 is longer than"),
         "{}",
         one.stderr
     );

@@ -1,4 +1,5 @@
-//! `suggest-limits` judged by the engine: for random policies and traces, the policy with
+//! `suggest-limits` judged by the engine: for random policies and traces (call records,
+//! failed calls, JSON-RPC calls and error responses that roll them back), the policy with
 //! the suggestions written in (`--write --update-existing`, headroom 1) denies no call of
 //! the trace for a rate limit, and lowering any one written suggestion below its peak makes
 //! the replay deny at least one.
@@ -31,8 +32,11 @@ fn limit(r: &mut Rng, counter: &str) -> Json {
         "algorithm": r.pick(&["fixed", "sliding"]),
         "scope": r.pick(&["grant", "global"]),
     });
-    if r.chance(30) {
-        l["increment_from"] = json!("args.sessions");
+    match r.below(10) {
+        0..=2 => l["increment_from"] = json!("args.sessions"),
+        // Fractional and large units.
+        3 => l["increment_from"] = json!("args.w"),
+        _ => {}
     }
     l
 }
@@ -81,14 +85,29 @@ fn random_trace(r: &mut Rng) -> String {
     let mut lines = Vec::new();
     for _ in 0..10 + r.below(60) {
         t += [0.0, 0.5, 1.0, 5.0, 10.0, 30.0][r.below(6)];
-        let mut args = json!({ "n": r.below(4) });
+        let w = [0.7, 1.5, 2.0, 70_000.0, 0.1][r.below(5)];
+        let mut args = json!({ "n": r.below(4), "w": w });
         if r.chance(60) {
             args["sessions"] = json!(vec![json!({}); r.below(4)]);
         }
-        lines.push(
-            json!({ "ts": t, "grant": r.pick(&["g1", "g2"]), "tool": r.pick(&TOOLS), "args": args })
+        match r.below(10) {
+            // A JSON-RPC call (evaluated at the time of the line before it), and an error
+            // response that gives a pending call's units back.
+            0 | 1 => lines.push(
+                json!({ "jsonrpc": "2.0", "id": r.below(3), "method": "tools/call",
+                        "params": { "name": r.pick(&TOOLS), "arguments": args } })
                 .to_string(),
-        );
+            ),
+            2 => lines.push(
+                json!({ "jsonrpc": "2.0", "id": r.below(3), "error": { "code": -1, "message": "x" } })
+                    .to_string(),
+            ),
+            _ => lines.push(
+                json!({ "ts": t, "grant": r.pick(&["g1", "g2"]), "tool": r.pick(&TOOLS),
+                        "args": args, "outcome": if r.chance(10) { "error" } else { "ok" } })
+                .to_string(),
+            ),
+        }
     }
     lines.join("\n") + "\n"
 }

@@ -74,6 +74,14 @@ pub fn open_trace(path: &Path) -> io::Result<(Box<dyn Read>, Option<u64>)> {
     Ok((Box::new(f), len))
 }
 
+/// `--threads`, or the available cores.
+pub fn threads(asked: Option<u16>) -> usize {
+    asked.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    )
+}
+
 pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
     let color = g.color(&args.color);
     let catalog = if args.validate_args {
@@ -101,10 +109,7 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
         keep_going: args.keep_going,
         max_line_bytes: args.max_line_bytes,
     };
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, usize::from),
-        usize::from,
-    );
+    let threads = threads(args.threads);
     for path in &args.traces {
         let name = path.display().to_string();
         let (reader, len) = match open_trace(path) {

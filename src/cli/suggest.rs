@@ -42,6 +42,9 @@ pub struct SuggestArgs {
     /// A longer trace line is malformed (it is not held in memory).
     #[arg(long, value_name = "BYTES", default_value_t = sim::MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
+    /// Threads to read with (default: the available cores), as for `simulate`.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub threads: Option<u16>,
     #[command(flatten)]
     pub catalog: CatalogArg,
 }
@@ -88,7 +91,14 @@ pub fn run(args: SuggestArgs, g: &Globals) -> u8 {
             return fail("could not build the measuring policy (a bug; please report it)");
         }
     };
-    if let Some(code) = replay_traces(&args.traces, &policy, &mut plan, args.max_line_bytes) {
+    let threads = super::simulate::threads(args.threads);
+    if let Some(code) = replay_traces(
+        &args.traces,
+        &policy,
+        &mut plan,
+        args.max_line_bytes,
+        threads,
+    ) {
         return code;
     }
     let suggestions = suggest::suggestions(&plan.tracker, args.headroom, &args.tool);
@@ -108,8 +118,10 @@ pub(super) fn replay_traces(
     policy: &Policy,
     plan: &mut Plan,
     max_line_bytes: usize,
+    threads: usize,
 ) -> Option<u8> {
     let mut replay = Replay::new(policy, plan, max_line_bytes);
+    replay.threads = threads;
     for path in traces {
         let name = path.display().to_string();
         let (reader, _) = match super::simulate::open_trace(path) {
@@ -139,7 +151,8 @@ pub(super) fn minute_sizes(
         report(&diags, false);
         EXIT_ERROR
     })?;
-    if let Some(code) = replay_traces(traces, policy, &mut plan, sim::MAX_LINE_BYTES) {
+    let threads = super::simulate::threads(None);
+    if let Some(code) = replay_traces(traces, policy, &mut plan, sim::MAX_LINE_BYTES, threads) {
         return Err(code);
     }
     Ok(suggest::suggestions(&plan.tracker, 1.5, &[])

@@ -151,7 +151,7 @@ pub struct Counters {
 
 /// `floor(t / window)`, without the library call `f64::floor` compiles to on baseline
 /// x86-64 (it showed in profiles: every limit of every call asks).
-fn window_index(t: f64, window: f64) -> i64 {
+pub fn window_index(t: f64, window: f64) -> i64 {
     let q = t / window;
     let i = q as i64;
     if (i as f64) > q {

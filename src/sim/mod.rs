@@ -10,7 +10,7 @@ use std::collections::hash_map::Entry;
 use std::io::{self, BufRead};
 
 use crate::engine::hash::FastMap;
-use crate::engine::{Call, Charges, Decision, Engine, Outcome, Reason, RuleId};
+use crate::engine::{Call, Charge, Charges, Decision, Engine, Outcome, Reason, RuleId};
 use crate::json::tape::{self, Arg, Tape};
 use trace::{CallRecord, Event, Expect, Malformed, RpcId};
 
@@ -21,6 +21,8 @@ pub trait Output {
     fn decided(&mut self, engine: &Engine, d: &Decided, args: Arg) -> io::Result<()>;
     fn malformed(&mut self, file: &str, line: usize, m: &Malformed, text: &str) -> io::Result<()>;
     fn clock_went_back(&mut self, file: &str, line: usize, ts: f64, clock: f64) -> io::Result<()>;
+    /// A call's charges were given back (it failed); `engine` has already rolled them back.
+    fn rolled_back(&mut self, _engine: &Engine, _charges: &[Charge]) {}
 }
 
 /// One decided call, as outputs see it.
@@ -557,6 +559,7 @@ impl<'p> Simulator<'p> {
                         if let Some(e) = &mut self.shadow {
                             e.rollback(&shadow);
                         }
+                        out.rolled_back(&self.engine, &charges);
                     }
                 }
             }
@@ -615,6 +618,7 @@ impl<'p> Simulator<'p> {
             if let Some(e) = &mut self.shadow {
                 e.rollback(&shadow_charges);
             }
+            out.rolled_back(&self.engine, &outcome.charges);
         } else if let Some(id) = record.id {
             let engines = (&self.engine, self.shadow.as_ref());
             pending.call(id, (outcome.charges, shadow_charges), engines.0, engines.1);

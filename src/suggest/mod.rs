@@ -14,6 +14,7 @@
 //! Memory: one live entry per counter and grant, and a fixed-size histogram per limit.
 
 pub mod histogram;
+mod meter;
 pub mod write;
 
 use std::collections::HashMap;
@@ -23,14 +24,16 @@ use serde_json::{json, Map, Value};
 
 use crate::catalog::{Catalog, Signal};
 use crate::diagnostic::Diagnostic;
+use crate::engine::counter::Mark;
 use crate::engine::hash::FastMap;
-use crate::engine::{Engine, Reason};
+use crate::engine::{Charge, Engine, Reason};
 use crate::json::tape::Arg;
 use crate::policy::{window_name, Algorithm, Policy, Posture, Scope};
 use crate::sim::trace::Malformed;
 use crate::sim::{Decided, Options, Output, Simulator, Stop};
 use crate::source::SourceFile;
 use histogram::Histogram;
+use meter::Meter;
 
 /// A `max` no recorded traffic reaches: the largest integer JSON carries exactly.
 const UNREACHABLE: u64 = crate::json::MAX_SAFE_INT as u64;
@@ -60,8 +63,10 @@ pub struct Slot {
     pub windows: u64,
     /// Highest level in each such window.
     pub per_window: Histogram,
-    /// Counter key → (aligned window index, highest level in it).
+    /// Counter key → (aligned window index, highest level in it), for an existing limit.
     live: FastMap<u64, (i64, f64)>,
+    /// Grants (or the one global count) a measured limit was charged for.
+    grants_seen: usize,
 }
 
 impl Slot {
@@ -79,6 +84,7 @@ impl Slot {
             windows: 0,
             per_window: Histogram::default(),
             live: FastMap::default(),
+            grants_seen: 0,
         }
     }
 
@@ -100,7 +106,7 @@ impl Slot {
 
     /// Grants whose count was charged (1 for global scope with traffic).
     pub fn grants(&self) -> usize {
-        self.live.len()
+        self.live.len() + self.grants_seen
     }
 
     /// Closes the open windows into the statistics.
@@ -118,12 +124,26 @@ pub struct Plan {
     pub tracker: Tracker,
 }
 
+/// Where a limit of the measuring policy reports.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// An existing limit: its slot.
+    Existing(usize),
+    /// A subject's anchor: its meter.
+    Anchor(usize),
+}
+
 /// Where each limit of the measuring policy reports, and what they saw.
 pub struct Tracker {
     pub slots: Vec<Slot>,
-    /// Tool → the slot of each of its limits, in the measuring policy's order.
-    by_tool: FastMap<Box<str>, Vec<usize>>,
-    all_tools: Vec<usize>,
+    /// Tool → where each of its limits reports, in the measuring policy's order.
+    by_tool: FastMap<Box<str>, Vec<Target>>,
+    all_tools: Vec<Target>,
+    meters: Vec<Meter>,
+    /// An anchor's counter class (the high half of its counter keys) → its meter, and
+    /// whether each meter's class is known yet.
+    by_class: FastMap<u32, usize>,
+    known: Vec<bool>,
     /// An existing limit's pointer in the real policy → its slot.
     by_pointer: HashMap<String, usize>,
 }
@@ -148,6 +168,7 @@ impl Plan {
         let mut doc = policy.doc.value.to_serde();
         let mut slots = Vec::new();
         let mut by_tool = FastMap::default();
+        let mut meters = Vec::new();
         let mut by_pointer = HashMap::new();
         let mut names: Vec<String> = policy.tools.iter().map(|t| t.name.clone()).collect();
         if policy.default.value == Posture::Allow {
@@ -183,7 +204,7 @@ impl Plan {
                     by_pointer.insert(at.clone(), slots.len());
                     slot.pointer = Some(at);
                 }
-                ids.push(slots.len());
+                ids.push(Target::Existing(slots.len()));
                 slots.push(slot);
             }
             let units = units_of(
@@ -193,15 +214,13 @@ impl Plan {
             for l in limits.iter_mut() {
                 l["max"] = UNREACHABLE.into();
             }
-            for (window, algorithm, scope) in shapes(&windows) {
-                let mut limit = measure(slots.len(), window, algorithm, scope);
-                if let (Some(to), Some(from)) = (limit.as_object_mut(), units.as_object()) {
-                    to.extend(from.clone());
-                }
-                limits.push(limit);
-                ids.push(slots.len());
-                slots.push(Slot::new(Some(name), window, algorithm, scope));
+            let mut anchor = anchor(meters.len(), &windows);
+            if let (Some(to), Some(from)) = (anchor.as_object_mut(), units.as_object()) {
+                to.extend(from.clone());
             }
+            limits.push(anchor);
+            ids.push(Target::Anchor(meters.len()));
+            meters.push(meter(Some(name), &windows, &mut slots));
             by_tool.insert(name.as_str().into(), ids);
         }
         let all = root.entry("all_tools").or_insert_with(|| json!({}));
@@ -214,25 +233,27 @@ impl Plan {
             let at = format!("/all_tools/limits/{i}");
             by_pointer.insert(at.clone(), slots.len());
             slot.pointer = Some(at);
-            all_tools.push(slots.len());
+            all_tools.push(Target::Existing(slots.len()));
             slots.push(slot);
         }
         for l in limits.iter_mut() {
             l["max"] = UNREACHABLE.into();
         }
-        for (window, algorithm, scope) in shapes(&windows) {
-            limits.push(measure(slots.len(), window, algorithm, scope));
-            all_tools.push(slots.len());
-            slots.push(Slot::new(None, window, algorithm, scope));
-        }
+        limits.push(anchor(meters.len(), &windows));
+        all_tools.push(Target::Anchor(meters.len()));
+        meters.push(meter(None, &windows, &mut slots));
         let text = serde_json::to_string(&doc).map_err(|_| Vec::new())?;
         let measuring = Policy::parse(SourceFile::new(policy.source.name(), text))?;
+        let known = vec![false; meters.len()];
         Ok(Plan {
             measuring,
             tracker: Tracker {
                 slots,
                 by_tool,
                 all_tools,
+                meters,
+                by_class: FastMap::default(),
+                known,
                 by_pointer,
             },
         })
@@ -252,6 +273,9 @@ impl Tracker {
     pub fn finish(&mut self) {
         for s in &mut self.slots {
             s.finish();
+        }
+        for m in &mut self.meters {
+            m.finish(&mut self.slots);
         }
     }
 }
@@ -307,24 +331,37 @@ fn policy_windows(policy: &Policy) -> Vec<u64> {
     }
 }
 
-/// Every measured shape of each window.
-fn shapes(windows: &[u64]) -> impl Iterator<Item = (u64, Algorithm, Scope)> + '_ {
-    windows.iter().flat_map(|&w| {
-        [Algorithm::Fixed, Algorithm::Sliding]
-            .into_iter()
-            .flat_map(move |a| [Scope::Grant, Scope::Global].map(|s| (w, a, s)))
+/// A subject's anchor: the one limit the engine charges for it, so that its units,
+/// access and rollback are the engine's; its own count (sliding, the shortest window, so
+/// it holds little) is never read. Its `max` is out of reach.
+fn anchor(id: usize, windows: &[u64]) -> Value {
+    json!({
+        "counter": format!("policylayer measure {id}"),
+        "window": windows.first().copied().unwrap_or(60),
+        "max": UNREACHABLE,
+        "algorithm": "sliding",
+        "scope": "grant",
     })
 }
 
-/// A measuring limit: its own counter, never reached.
-fn measure(id: usize, window: u64, algorithm: Algorithm, scope: Scope) -> Value {
-    json!({
-        "counter": format!("policylayer measure {id}"),
-        "window": window,
-        "max": UNREACHABLE,
-        "algorithm": algorithm.as_str(),
-        "scope": scope.as_str(),
-    })
+/// A subject's meter with a slot for each window, algorithm and scope.
+fn meter(tool: Option<&str>, windows: &[u64], slots: &mut Vec<Slot>) -> Meter {
+    let per_window = windows
+        .iter()
+        .map(|&w| {
+            let shapes = [
+                (Algorithm::Fixed, Scope::Grant),
+                (Algorithm::Fixed, Scope::Global),
+                (Algorithm::Sliding, Scope::Grant),
+                (Algorithm::Sliding, Scope::Global),
+            ];
+            shapes.map(|(algorithm, scope)| {
+                slots.push(Slot::new(tool, w, algorithm, scope));
+                slots.len() - 1
+            })
+        })
+        .collect();
+    Meter::new(windows.to_vec(), per_window)
 }
 
 /// The [`Output`] that feeds a [`Tracker`] while the simulator replays the traces through
@@ -364,10 +401,36 @@ impl Output for Observer<'_> {
         }
         let t = &mut *self.tracker;
         let tool = t.by_tool.get(d.tool).map(Vec::as_slice).unwrap_or_default();
-        for (charge, &slot) in charges.iter().zip(tool.iter().chain(&t.all_tools)) {
-            t.slots[slot].record(charge.key, d.time, engine.level(charge));
+        for (charge, target) in charges.iter().zip(tool.iter().chain(&t.all_tools)) {
+            match *target {
+                Target::Existing(slot) => {
+                    t.slots[slot].record(charge.key, d.time, engine.level(charge));
+                }
+                Target::Anchor(meter) => {
+                    let Mark::Entry(seq) = charge.mark else {
+                        continue;
+                    };
+                    if !t.known[meter] {
+                        t.known[meter] = true;
+                        t.by_class.insert((charge.key >> 32) as u32, meter);
+                    }
+                    let grant = charge.key as u32;
+                    t.meters[meter].charge(&mut t.slots, grant, d.time, charge.units, seq);
+                }
+            }
         }
         Ok(())
+    }
+
+    fn rolled_back(&mut self, _engine: &Engine, charges: &[Charge]) {
+        let t = &mut *self.tracker;
+        for charge in charges {
+            if let (Some(&meter), Mark::Entry(seq)) =
+                (t.by_class.get(&((charge.key >> 32) as u32)), charge.mark)
+            {
+                t.meters[meter].roll_back(charge.key as u32, seq);
+            }
+        }
     }
 
     fn malformed(&mut self, file: &str, line: usize, m: &Malformed, text: &str) -> io::Result<()> {
@@ -387,6 +450,8 @@ pub struct Replay<'p> {
     simulator: Simulator<'p>,
     observer: Observer<'p>,
     options: Options,
+    /// Threads to read with (see [`Simulator::run_threaded`]).
+    pub threads: usize,
 }
 
 /// Why a replay stopped.
@@ -416,14 +481,16 @@ impl<'p> Replay<'p> {
                 keep_going: false,
                 max_line_bytes,
             },
+            threads: 1,
         }
     }
 
     /// Replays one trace; counters and the clock carry on from the traces before it.
     pub fn trace<R: BufRead>(&mut self, name: &str, reader: R) -> Result<(), Stopped> {
+        let (options, threads) = (&self.options, self.threads);
         match self
             .simulator
-            .run(name, reader, &self.options, &mut self.observer)
+            .run_threaded(name, reader, options, &mut self.observer, threads)
         {
             Ok(()) => Ok(()),
             Err(Stop::Io(e)) => Err(Stopped::Io(e)),
