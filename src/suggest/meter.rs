@@ -135,16 +135,16 @@ impl Meter {
                 }
             };
             stream.charge(&self.windows, t, units, seq, indices);
+            // The slots hear of a window when it closes (its highest level, which is also
+            // what the peak is the highest of), so a call touches only its streams.
             for (i, &index) in indices.iter().enumerate() {
                 let levels = [stream.fixed[i].used, stream.sliding[i].sum];
                 for (alg, level) in levels.into_iter().enumerate() {
-                    let slot = &mut slots[self.slots[i][2 * alg + usize::from(global)]];
-                    slot.peak = slot.peak.max(level);
                     match &mut stream.high[i][alg] {
                         Some(h) if h.index == index => h.level = h.level.max(level),
                         Some(h) => {
-                            slot.per_window.add(h.level);
-                            slot.windows += 1;
+                            let slot = &mut slots[self.slots[i][2 * alg + usize::from(global)]];
+                            slot.close_window(h.level);
                             *h = High { index, level };
                         }
                         none => *none = Some(High { index, level }),
@@ -170,9 +170,7 @@ impl Meter {
             for (i, highs) in stream.high.iter().enumerate() {
                 for (alg, high) in highs.iter().enumerate() {
                     if let Some(h) = high {
-                        let slot = &mut slots[self.slots[i][2 * alg + global]];
-                        slot.per_window.add(h.level);
-                        slot.windows += 1;
+                        slots[self.slots[i][2 * alg + global]].close_window(h.level);
                     }
                 }
             }

@@ -104,6 +104,13 @@ impl Slot {
         }
     }
 
+    /// A measured window closed with this highest level.
+    fn close_window(&mut self, high: f64) {
+        self.peak = self.peak.max(high);
+        self.per_window.add(high);
+        self.windows += 1;
+    }
+
     /// Grants whose count was charged (1 for global scope with traffic).
     pub fn grants(&self) -> usize {
         self.live.len() + self.grants_seen
