@@ -507,14 +507,13 @@ impl<'p> Simulator<'p> {
     fn line(&mut self, cx: &mut Context, raw: &[u8], out: &mut dyn Output) -> Result<(), Stop> {
         let bytes = content(raw, cx.line_no == 0);
         let mut tape = std::mem::take(&mut cx.tape);
-        let prepared = trace::prepare(bytes, &mut tape);
-        let result = self.prepared_line(cx, raw.len(), bytes, prepared, &tape, out);
+        let event = trace::parse_line(bytes, &mut tape);
+        let result = self.event(cx, raw.len(), bytes, event, out);
         cx.tape = tape;
         result
     }
 
-    /// One line after [`trace::prepare`] (here or on another thread): its event decided,
-    /// in trace order.
+    /// One line after [`trace::prepare`] on another thread.
     fn prepared_line(
         &mut self,
         cx: &mut Context,
@@ -524,13 +523,29 @@ impl<'p> Simulator<'p> {
         tape: &Tape,
         out: &mut dyn Output,
     ) -> Result<(), Stop> {
-        cx.line_no += 1;
-        out.progress(raw_len as u64);
         let event = match prepared {
             trace::Prepared::Blank => Ok(Event::Blank),
             trace::Prepared::Bad(m) => Err(m),
-            trace::Prepared::Ready(it) => Ok(trace::bind(bytes, tape, it)),
+            // `prepare` only reads UTF-8 lines.
+            trace::Prepared::Ready(it) => match std::str::from_utf8(bytes) {
+                Ok(text) => Ok(trace::bind(text, tape, it)),
+                Err(_) => Ok(Event::Skipped),
+            },
         };
+        self.event(cx, raw_len, bytes, event, out)
+    }
+
+    /// One line's event, decided in trace order.
+    fn event(
+        &mut self,
+        cx: &mut Context,
+        raw_len: usize,
+        bytes: &[u8],
+        event: Result<Event, trace::Malformed>,
+        out: &mut dyn Output,
+    ) -> Result<(), Stop> {
+        cx.line_no += 1;
+        out.progress(raw_len as u64);
         let event = match event {
             Ok(event) => event,
             Err(m) => {

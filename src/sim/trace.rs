@@ -122,11 +122,34 @@ impl Malformed {
 /// Parses one trace line (without its line terminator) into `tape`, which the returned
 /// event borrows.
 pub fn parse_line<'a>(line: &'a [u8], tape: &'a mut Tape) -> Result<Event<'a>, Malformed> {
-    match prepare(line, tape) {
-        Prepared::Blank => Ok(Event::Blank),
-        Prepared::Bad(m) => Err(m),
-        Prepared::Ready(it) => Ok(bind(line, tape, it)),
+    match parse_text(line, tape)? {
+        None => Ok(Event::Blank),
+        Some(text) => {
+            let it = interpret(text, tape)?;
+            Ok(bind(text, tape, it))
+        }
     }
+}
+
+/// The blank check, the encoding and the JSON of a line: its text, parsed into `tape`, or
+/// `None` for a blank line.
+fn parse_text<'a>(line: &'a [u8], tape: &mut Tape) -> Result<Option<&'a str>, Malformed> {
+    // Only a line that starts with whitespace (Unicode's included) can be blank.
+    if line
+        .first()
+        .is_none_or(|&b| b.is_ascii_whitespace() || b >= 0x80)
+        && std::str::from_utf8(line).is_ok_and(|t| t.trim().is_empty())
+    {
+        return Ok(None);
+    }
+    let text = std::str::from_utf8(line).map_err(|e| Malformed {
+        column: column(line, e.valid_up_to()),
+        message: "the line is not valid UTF-8".into(),
+    })?;
+    if tape.parse(text).is_err() {
+        return Err(syntax_error(text));
+    }
+    Ok(Some(text))
 }
 
 /// What [`prepare`] made of a line: everything that needs no state of the run, so that
@@ -163,11 +186,7 @@ pub struct CallAt {
 }
 
 /// The [`Event`] of a line [`prepare`] read into `tape`.
-pub fn bind<'a>(line: &'a [u8], tape: &'a Tape, it: Interpreted) -> Event<'a> {
-    let Ok(line) = std::str::from_utf8(line) else {
-        // `prepare` only reads UTF-8 lines.
-        return Event::Skipped;
-    };
+pub fn bind<'a>(line: &'a str, tape: &'a Tape, it: Interpreted) -> Event<'a> {
     match it {
         Interpreted::Call(c) => Event::Call(CallRecord {
             ts: c.ts,
@@ -189,28 +208,12 @@ pub fn bind<'a>(line: &'a [u8], tape: &'a Tape, it: Interpreted) -> Event<'a> {
 
 /// Checks a line's encoding and parses it into `tape`.
 pub fn prepare(line: &[u8], tape: &mut Tape) -> Prepared {
-    // Only a line that starts with whitespace (Unicode's included) can be blank.
-    if line
-        .first()
-        .is_none_or(|&b| b.is_ascii_whitespace() || b >= 0x80)
-        && std::str::from_utf8(line).is_ok_and(|t| t.trim().is_empty())
-    {
-        return Prepared::Blank;
-    }
-    let text = match std::str::from_utf8(line) {
-        Ok(text) => text,
-        Err(e) => {
-            return Prepared::Bad(Malformed {
-                column: column(line, e.valid_up_to()),
-                message: "the line is not valid UTF-8".into(),
-            })
-        }
-    };
-    if tape.parse(text).is_err() {
-        return Prepared::Bad(syntax_error(text));
-    }
-    match interpret(text, tape) {
-        Ok(it) => Prepared::Ready(it),
+    match parse_text(line, tape) {
+        Ok(None) => Prepared::Blank,
+        Ok(Some(text)) => match interpret(text, tape) {
+            Ok(it) => Prepared::Ready(it),
+            Err(m) => Prepared::Bad(m),
+        },
         Err(m) => Prepared::Bad(m),
     }
 }
