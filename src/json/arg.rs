@@ -60,6 +60,11 @@ impl<'a> Arg<'a> {
         matches!(self.node().kind(), Kind::Object)
     }
 
+    /// Whether the value is a string (without reading it).
+    pub fn is_str(self) -> bool {
+        matches!(self.node().kind(), Kind::Str(_))
+    }
+
     /// The JSON type name, as error messages say it.
     pub fn type_name(self) -> &'static str {
         match self.node().kind() {

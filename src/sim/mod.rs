@@ -88,6 +88,10 @@ impl Breakdown {
     pub const OTHERS: &'static str = "(other names)";
 
     fn counts(&mut self, name: &str) -> &mut Counts {
+        // Seen before: one lookup, no allocation.
+        if let Some(&i) = self.index.get(name) {
+            return &mut self.entries[i].1;
+        }
         let key = if name.len() > Self::MAX_NAME_BYTES {
             crate::diagnostic::clip_to(name, Self::MAX_NAME_BYTES / 4)
         } else {

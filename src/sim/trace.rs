@@ -124,10 +124,7 @@ impl Malformed {
 pub fn parse_line<'a>(line: &'a [u8], tape: &'a mut Tape) -> Result<Event<'a>, Malformed> {
     match parse_text(line, tape)? {
         None => Ok(Event::Blank),
-        Some(text) => {
-            let it = interpret(text, tape)?;
-            Ok(bind(text, tape, it))
-        }
+        Some(text) => Ok(interpret(text, tape)?.into_event()),
     }
 }
 
@@ -211,15 +208,87 @@ pub fn prepare(line: &[u8], tape: &mut Tape) -> Prepared {
     match parse_text(line, tape) {
         Ok(None) => Prepared::Blank,
         Ok(Some(text)) => match interpret(text, tape) {
-            Ok(it) => Prepared::Ready(it),
+            Ok(read) => Prepared::Ready(read.detach()),
             Err(m) => Prepared::Bad(m),
         },
         Err(m) => Prepared::Bad(m),
     }
 }
 
+/// A line's event as read, its strings and arguments still nodes of the tape: made into
+/// an [`Event`] where it is read, or detached as an [`Interpreted`] for another thread.
+enum Read<'a> {
+    Call {
+        ts: Option<f64>,
+        grant: Option<Arg<'a>>,
+        tool: Arg<'a>,
+        args: Arg<'a>,
+        failed: bool,
+        expect: Option<Expect>,
+        id: Option<RpcId>,
+    },
+    Response {
+        id: RpcId,
+        failed: bool,
+    },
+    Request(RpcId),
+    Skipped,
+}
+
+impl<'a> Read<'a> {
+    fn into_event(self) -> Event<'a> {
+        match self {
+            Read::Call {
+                ts,
+                grant,
+                tool,
+                args,
+                failed,
+                expect,
+                id,
+            } => Event::Call(CallRecord {
+                ts,
+                grant: grant.and_then(Arg::as_str).unwrap_or("default"),
+                tool: tool.as_str().unwrap_or_default(),
+                args,
+                failed,
+                expect,
+                id,
+            }),
+            Read::Response { id, failed } => Event::Response { id, failed },
+            Read::Request(id) => Event::Request(id),
+            Read::Skipped => Event::Skipped,
+        }
+    }
+
+    fn detach(self) -> Interpreted {
+        match self {
+            Read::Call {
+                ts,
+                grant,
+                tool,
+                args,
+                failed,
+                expect,
+                id,
+            } => Interpreted::Call(CallAt {
+                ts,
+                grant: grant.map(Arg::index),
+                tool: tool.index(),
+                args: args.index(),
+                failed,
+                expect,
+                id,
+            }),
+            Read::Response { id, failed } => Interpreted::Response { id, failed },
+            Read::Request(id) => Interpreted::Request(id),
+            Read::Skipped => Interpreted::Skipped,
+        }
+    }
+}
+
 /// The event of a line parsed into `tape`.
-fn interpret(line: &str, tape: &Tape) -> Result<Interpreted, Malformed> {
+fn interpret<'a>(line: &'a str, tape: &'a Tape) -> Result<Read<'a>, Malformed> {
     let root = tape.root(line);
     let bad = |n: Arg, message: String| Malformed {
         column: column(line.as_bytes(), n.offset()),
@@ -253,7 +322,7 @@ fn interpret(line: &str, tape: &Tape) -> Result<Interpreted, Malformed> {
         return rpc(root, tape.empty_object(line), &bad);
     }
     let tool = match tool {
-        Some(n) if n.as_str().is_some() => n.index(),
+        Some(n) if n.is_str() => n,
         Some(n) => {
             return Err(bad(
                 n,
@@ -269,7 +338,7 @@ fn interpret(line: &str, tape: &Tape) -> Result<Interpreted, Malformed> {
     };
     let grant = match grant {
         None => None,
-        Some(n) if n.as_str().is_some() => Some(n.index()),
+        Some(n) if n.is_str() => Some(n),
         Some(n) => {
             return Err(bad(
                 n,
@@ -323,15 +392,15 @@ fn interpret(line: &str, tape: &Tape) -> Result<Interpreted, Malformed> {
             }
         },
     };
-    Ok(Interpreted::Call(CallAt {
+    Ok(Read::Call {
         ts,
         grant,
         tool,
-        args: args.index(),
+        args,
         failed,
         expect,
         id: None,
-    }))
+    })
 }
 
 /// The strict parser's located message for a line the tape rejected.
@@ -352,11 +421,11 @@ fn syntax_error(line: &str) -> Malformed {
 
 /// A JSON-RPC message: `tools/call` requests are calls, responses may roll one back,
 /// everything else is skipped.
-fn rpc(
-    root: Arg,
-    no_args: Arg,
+fn rpc<'a>(
+    root: Arg<'a>,
+    no_args: Arg<'a>,
     bad: &dyn Fn(Arg, String) -> Malformed,
-) -> Result<Interpreted, Malformed> {
+) -> Result<Read<'a>, Malformed> {
     let id = match root.get("id") {
         None => None,
         Some(n) => match n.leaf() {
@@ -401,7 +470,7 @@ fn rpc(
                 }
             };
             let tool = match params.get("name") {
-                Some(n) if n.as_str().is_some() => n.index(),
+                Some(n) if n.is_str() => n,
                 Some(n) => {
                     return Err(bad(
                         n,
@@ -428,24 +497,24 @@ fn rpc(
                     ))
                 }
             };
-            Ok(Interpreted::Call(CallAt {
+            Ok(Read::Call {
                 ts: None,
                 grant: None,
                 tool,
-                args: args.index(),
+                args,
                 failed: false,
                 expect: None,
                 id: Some(id),
-            }))
+            })
         }
         (None, Some(id)) if root.get("result").is_some() || root.get("error").is_some() => {
             let is_error = root.get("result").and_then(|r| r.get("isError"));
             let failed = root.get("error").is_some()
                 || matches!(is_error.map(ArgValue::leaf), Some(Leaf::Bool(true)));
-            Ok(Interpreted::Response { id, failed })
+            Ok(Read::Response { id, failed })
         }
-        (Some(_), Some(id)) => Ok(Interpreted::Request(id)),
-        _ => Ok(Interpreted::Skipped),
+        (Some(_), Some(id)) => Ok(Read::Request(id)),
+        _ => Ok(Read::Skipped),
     }
 }
 
