@@ -2,6 +2,7 @@
 //! by the [`Engine`] and handed to the output; only aggregates (bounded by the number of
 //! tools, grants and rules) are kept, so memory does not grow with the trace.
 
+pub mod report;
 pub mod trace;
 pub mod validate;
 
@@ -20,6 +21,32 @@ pub trait Output {
     fn decided(&mut self, engine: &Engine, d: &Decided, args: Arg) -> io::Result<()>;
     fn malformed(&mut self, file: &str, line: usize, m: &Malformed, text: &str) -> io::Result<()>;
     fn clock_went_back(&mut self, file: &str, line: usize, ts: f64, clock: f64) -> io::Result<()>;
+}
+
+/// Two outputs fed by one replay: each event goes to the first, then to the second
+/// (`simulate --report` writes its format and gathers the report in one read).
+pub struct Tee<'a, 'b>(pub &'a mut dyn Output, pub &'b mut dyn Output);
+
+impl Output for Tee<'_, '_> {
+    fn progress(&mut self, bytes: u64) {
+        self.0.progress(bytes);
+        self.1.progress(bytes);
+    }
+
+    fn decided(&mut self, engine: &Engine, d: &Decided, args: Arg) -> io::Result<()> {
+        self.0.decided(engine, d, args)?;
+        self.1.decided(engine, d, args)
+    }
+
+    fn malformed(&mut self, file: &str, line: usize, m: &Malformed, text: &str) -> io::Result<()> {
+        self.0.malformed(file, line, m, text)?;
+        self.1.malformed(file, line, m, text)
+    }
+
+    fn clock_went_back(&mut self, file: &str, line: usize, ts: f64, clock: f64) -> io::Result<()> {
+        self.0.clock_went_back(file, line, ts, clock)?;
+        self.1.clock_went_back(file, line, ts, clock)
+    }
 }
 
 /// One decided call, as outputs see it.
