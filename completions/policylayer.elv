@@ -68,6 +68,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         &'policylayer;simulate'= {
             cand --policy 'Policy to evaluate against'
             cand --format 'format'
+            cand --report 'Also write an HTML report (summary, counters against their max over time, denials over time, tools, first denials, expectation failures): one self-contained file'
             cand --max-line-bytes 'A longer trace line is malformed (it is not held in memory)'
             cand --catalog 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)'
             cand --color 'When to colour output (NO_COLOR is respected under auto)'

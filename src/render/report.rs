@@ -68,6 +68,8 @@ nav ul { list-style: none; padding: 0; margin: 12px 0 0; display: flex; flex-wra
 .cards dd { margin: 0; font-size: 1.4em; font-weight: 600; font-variant-numeric: tabular-nums; }
 .cards .bad dd { color: var(--alert); }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 0.92em; }
+table.reasons { width: auto; min-width: 420px; }
+caption { text-align: left; padding: 2px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }

@@ -7,8 +7,8 @@
 //! highest level any call took it to (so a peak is never averaged away), denials per bucket
 //! are summed. Per grant-scope counter, the busiest grants are found exactly (units charged
 //! per grant, an invariant keeps the [`TRACKED_GRANTS`] busiest tracked) and only those get
-//! series of their own; "the worst grant at each instant" is the counter's own series, the
-//! highest level any grant reached in each bucket.
+//! series of their own, one bucket per [`GRANT_STRIDE`] of the axis; "the worst grant at
+//! each instant" is the counter's own series, the highest level any grant held.
 //!
 //! The axis is time (bucket 0 starts at the first call), unless every call happened at one
 //! instant (a JSON-RPC log carries no times), in which case it is the call's number.
@@ -34,7 +34,10 @@ use crate::timestamp::format_ts;
 pub const MAX_BUCKETS: usize = 2048;
 /// Grants of a grant-scope counter given series of their own while the trace is read; the
 /// report draws the [`SHOWN_GRANTS`] busiest of them.
-pub const TRACKED_GRANTS: usize = 8;
+pub const TRACKED_GRANTS: usize = 64;
+/// A grant's series has one bucket for this many of the axis: 256 at most, so that many
+/// grants can be followed from their first charge in little memory.
+pub const GRANT_STRIDE: usize = 8;
 /// Busiest grants drawn per grant-scope counter.
 pub const SHOWN_GRANTS: usize = 5;
 /// Grants ranked one by one (by the engine's grant number); later ones still count in the
@@ -202,7 +205,7 @@ impl Track {
             if fresh {
                 grants[slot].buckets.clear();
             }
-            grants[slot].set(i, level, last);
+            grants[slot].set(i / GRANT_STRIDE, level, last);
         }
     }
 }
@@ -897,7 +900,7 @@ impl Recorder {
                 from: None,
                 steps: self.steps(
                     counter,
-                    &t.series(&t.track.main[c]),
+                    (&t.series(&t.track.main[c]), 1),
                     0,
                     t,
                     kind,
@@ -923,14 +926,14 @@ impl Recorder {
                     (since / t.width) as usize
                 };
                 let empty = Series::default();
-                let s = t.series(t.track.grants[c].get(slot).unwrap_or(&empty));
+                let s = t.grant_series(t.track.grants[c].get(slot).unwrap_or(&empty));
                 series.push(SeriesReport {
                     label: format!("grant {}", g.name),
                     grant: Some(g.name.clone()),
                     units: Some(counter.by_grant[g.grant as usize].0),
                     // From the first bucket is whole at the chart's resolution.
                     from: (from > 0).then_some(from),
-                    steps: self.steps(counter, &s, from, t, kind, false),
+                    steps: self.steps(counter, (&s.0, s.1), from, t, kind, false),
                 });
             }
         }
@@ -972,15 +975,15 @@ impl Recorder {
         }
     }
 
-    /// The step line of a series from bucket `from` on: 0 before the first charge, then
-    /// each bucket's highest level, held until the next charge or (time axis) until the
+    /// The step line of a series (its buckets, each `stride` buckets of the view wide) from
+    /// bucket `from` on: 0 before the first charge, then each bucket's highest level, held until the next charge or (time axis) until the
     /// window has surely emptied, where it steps to 0. With `envelope` (the worst of many
     /// grants), a level is held until its window emptied even past later, lower charges
     /// (those may be another grant's): the line is the highest level any grant held.
     fn steps(
         &self,
         counter: &Counter,
-        s: &[Bucket],
+        (s, stride): (&[Bucket], usize),
         from: usize,
         t: &View,
         kind: AxisKind,
@@ -992,9 +995,9 @@ impl Recorder {
         let held: Vec<(usize, f64, usize)> = s
             .iter()
             .enumerate()
-            .skip(from)
-            .filter(|(_, b)| b.peak >= 0.0)
-            .map(|(i, b)| {
+            .filter(|&(j, b)| b.peak >= 0.0 && (j + 1) * stride > from)
+            .map(|(j, b)| {
+                let i = (j * stride).max(from);
                 let gone = match kind {
                     AxisKind::Call => usize::MAX,
                     AxisKind::Time => {
@@ -1085,6 +1088,18 @@ impl<'t> View<'t> {
 
     fn series(&self, s: &Series) -> Vec<Bucket> {
         reduce(&s.buckets, self.factor, Bucket::merge)
+    }
+
+    /// A grant's series, and how many of the view's buckets each of its buckets spans.
+    fn grant_series(&self, s: &Series) -> (Vec<Bucket>, usize) {
+        if self.factor >= GRANT_STRIDE {
+            (
+                reduce(&s.buckets, self.factor / GRANT_STRIDE, Bucket::merge),
+                1,
+            )
+        } else {
+            (s.buckets.clone(), GRANT_STRIDE / self.factor)
+        }
     }
 
     fn exceeded(&self, c: usize) -> Vec<u32> {
@@ -1250,52 +1265,51 @@ mod tests {
         assert_eq!(top(&small.counters[0].series[0]), c.peak);
     }
 
-    /// The busiest grants are ranked exactly, even when they start late: twenty grants, the
-    /// later ones busier.
+    /// The busiest grants are ranked exactly, even when they start late: a hundred grants
+    /// one after the other, each busier than the one before.
     #[test]
     fn the_busiest_grants_are_found_exactly() {
         let p = policy(
             r#"{"version":"1","default":"allow",
                 "all_tools":{"limits":[{"counter":"c","window":60,"max":1000000}]}}"#,
         );
-        let mut trace = String::new();
-        let mut t = 0;
-        for g in 0..20u64 {
-            for _ in 0..(g + 1) * 10 {
-                t += 1;
-                trace.push_str(&format!(
-                    "{{\"tool\":\"t\",\"grant\":\"g{g}\",\"ts\":{}}}\n",
-                    1_000_000 + t
-                ));
+        let trace = |grants: u64| {
+            let mut trace = String::new();
+            let mut t = 0;
+            for g in 0..grants {
+                for _ in 0..(g + 1) * 3 {
+                    t += 1;
+                    trace.push_str(&format!(
+                        "{{\"tool\":\"t\",\"grant\":\"g{g}\",\"ts\":{}}}\n",
+                        1_000_000 + t
+                    ));
+                }
             }
-        }
-        let (r, _) = replay(&p, &trace, POINTS_BUDGET);
+            trace
+        };
+        let (r, _) = replay(&p, &trace(100), POINTS_BUDGET);
         let c = &r.counters[0];
-        assert_eq!(c.grants, Some(20));
+        assert_eq!(c.grants, Some(100));
         let grants: Vec<_> = c.series[1..]
             .iter()
             .filter_map(|s| s.grant.clone())
             .collect();
-        assert_eq!(grants, ["g19", "g18", "g17", "g16", "g15"]);
-        assert_eq!(c.series[1].units, Some(200.0));
-        // Each came after eight others and was tracked once it outgrew the least of them:
-        // its line starts there, at the level the engine counted, not at 0.
+        assert_eq!(grants, ["g99", "g98", "g97", "g96", "g95"]);
+        assert_eq!(c.series[1].units, Some(300.0));
+        // Each came after 64 others and was tracked once it outgrew the least of them: its
+        // line starts there, at the level the engine counted, not at 0.
         for s in &c.series[1..] {
             let from = s.from.expect("tracked late");
             assert_eq!(s.steps[0].0, from);
             assert!(s.steps[0].1 > 0.0, "{:?}", s.steps);
         }
-        // With as many grants as are tracked, every line is whole.
-        let few: String = trace
-            .lines()
-            .filter(|l| l.contains("\"g1\"") || l.contains("\"g2\""))
-            .map(|l| format!("{l}\n"))
-            .collect();
-        let (r, _) = replay(&p, &few, POINTS_BUDGET);
+        // With no more grants than are tracked, every line is whole from the start.
+        let (r, _) = replay(&p, &trace(TRACKED_GRANTS as u64), POINTS_BUDGET);
         let c = &r.counters[0];
+        assert_eq!(c.series.len(), 1 + SHOWN_GRANTS);
         assert!(c.series[1..]
             .iter()
-            .all(|s| s.from.is_none() && s.steps[0].0 == 0));
+            .all(|s| s.from.is_none() && s.steps[0] == (0, 0.0)));
     }
 
     /// Grant A fills its hourly count early; grant B charges once later. The worst grant's
