@@ -306,3 +306,41 @@ fn the_page_stays_small_on_a_large_hostile_input() {
         .as_str()
         .is_some_and(|t| t.starts_with("(1,860 more tools)") || t.contains("more tools")));
 }
+
+/// No calls, no limits, several traces: the page is still whole and says so.
+#[test]
+fn an_empty_run_and_a_policy_without_limits() {
+    let dir = case(r#"{"version":"1","default":"allow"}"#, "");
+    std::fs::write(dir.path().join("b.jsonl"), "{\"tool\":\"a\"}\n").expect("write");
+    let r = run(
+        dir.path(),
+        &["simulate", "trace.jsonl", "b.jsonl", "--report", "r.html"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let page = std::fs::read_to_string(dir.path().join("r.html")).expect("read");
+    assert!(page.contains("The policy has no limits."));
+    assert!(page.contains("No call was denied."));
+    assert!(page.contains("<code>trace.jsonl</code>, <code>b.jsonl</code>"));
+    let d = data(&page);
+    assert_eq!(d["counters"], Value::Array(Vec::new()));
+    assert_eq!(d["summary"]["calls"], 1);
+
+    let dir = case(POLICY, "");
+    let r = run(
+        dir.path(),
+        &["simulate", "trace.jsonl", "--report", "r.html"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let page = std::fs::read_to_string(dir.path().join("r.html")).expect("read");
+    let d = data(&page);
+    assert_eq!(
+        (
+            d["summary"]["calls"].as_u64(),
+            d["axis"]["buckets"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    // Every counter is still drawn, flat, with its max.
+    assert_eq!(page.matches("<figure class=\"chart counter\"").count(), 2);
+    assert!(page.contains("Never charged."));
+}

@@ -63,28 +63,12 @@ pub const POINTS_BUDGET: usize = 40_000;
 const BASE_MS: u64 = 1;
 const REASONS: usize = Reason::ALL.len();
 
-/// One bucket of a level series. `peak < 0`: nothing charged in it.
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    peak: f64,
-    /// Seconds after the axis start of the last charge in the bucket: when the level surely
-    /// fell back to 0 follows from it and the window.
-    last: f32,
-}
+/// One bucket of a level series: the highest level a charge in it reached; negative:
+/// nothing charged in it. When the level surely fell back to 0 follows from the bucket's end
+/// and the counter's window (an upper bound by at most one bucket).
+type Bucket = f64;
 
-const EMPTY: Bucket = Bucket {
-    peak: -1.0,
-    last: 0.0,
-};
-
-impl Bucket {
-    fn merge(a: Bucket, b: Bucket) -> Bucket {
-        Bucket {
-            peak: a.peak.max(b.peak),
-            last: a.last.max(b.last),
-        }
-    }
-}
+const EMPTY: Bucket = -1.0;
 
 /// A level series: grown up to the last bucket charged.
 #[derive(Debug, Clone, Default)]
@@ -93,25 +77,27 @@ struct Series {
 }
 
 impl Series {
-    fn set(&mut self, i: usize, level: f64, last: f32) {
+    fn set(&mut self, i: usize, level: f64) {
         if self.buckets.len() <= i {
             self.buckets.resize(i + 1, EMPTY);
         }
         let b = &mut self.buckets[i];
-        b.peak = b.peak.max(level);
-        b.last = b.last.max(last);
+        *b = b.max(level);
     }
 
     fn halve(&mut self) {
-        self.buckets = halved(&self.buckets, Bucket::merge, EMPTY);
+        halve(&mut self.buckets, f64::max, EMPTY);
     }
 }
 
-/// Merges buckets pairwise.
-fn halved<T: Copy>(v: &[T], merge: impl Fn(T, T) -> T, empty: T) -> Vec<T> {
-    v.chunks(2)
-        .map(|c| merge(c[0], c.get(1).copied().unwrap_or(empty)))
-        .collect()
+/// Merges buckets pairwise, in place.
+fn halve<T: Copy>(v: &mut Vec<T>, merge: impl Fn(T, T) -> T, empty: T) {
+    let n = v.len().div_ceil(2);
+    for i in 0..n {
+        let b = v.get(2 * i + 1).copied().unwrap_or(empty);
+        v[i] = merge(v[2 * i], b);
+    }
+    v.truncate(n);
 }
 
 fn add_counts<const N: usize>(a: [u32; N], b: [u32; N]) -> [u32; N] {
@@ -147,10 +133,14 @@ impl Track {
             width,
             scale: 1,
             used: 0,
-            main: vec![Series::default(); counters],
+            main: (0..counters)
+                .map(|_| Series {
+                    buckets: Vec::with_capacity(MAX_BUCKETS),
+                })
+                .collect(),
             exceeded: vec![Vec::new(); counters],
             grants: vec![Vec::new(); counters],
-            denials: Vec::new(),
+            denials: Vec::with_capacity(MAX_BUCKETS),
         }
     }
 
@@ -173,12 +163,12 @@ impl Track {
             s.halve();
         }
         for e in &mut self.exceeded {
-            *e = halved(e, |a, b| a.saturating_add(b), 0);
+            halve(e, u32::saturating_add, 0);
         }
         for g in self.grants.iter_mut().flatten() {
             g.halve();
         }
-        self.denials = halved(&self.denials, add_counts, [0; REASONS]);
+        halve(&mut self.denials, add_counts, [0; REASONS]);
     }
 
     fn deny(&mut self, i: usize, reason: Reason, counter: Option<usize>) {
@@ -195,17 +185,19 @@ impl Track {
         }
     }
 
-    fn charge(&mut self, c: usize, slot: Option<(usize, bool)>, i: usize, level: f64, last: f32) {
-        self.main[c].set(i, level, last);
+    fn charge(&mut self, c: usize, slot: Option<(usize, bool)>, i: usize, level: f64) {
+        self.main[c].set(i, level);
         if let Some((slot, fresh)) = slot {
             let grants = &mut self.grants[c];
             if grants.len() <= slot {
-                grants.resize(slot + 1, Series::default());
+                grants.resize_with(slot + 1, || Series {
+                    buckets: Vec::with_capacity(MAX_BUCKETS / GRANT_STRIDE),
+                });
             }
             if fresh {
                 grants[slot].buckets.clear();
             }
-            grants[slot].set(i / GRANT_STRIDE, level, last);
+            grants[slot].set(i / GRANT_STRIDE, level);
         }
     }
 }
@@ -503,7 +495,6 @@ impl Output for Recorder {
         }
         self.last_time = d.time;
         let offset = d.time - start;
-        let last = offset as f32;
         let seq_x = self.calls as f64;
         self.calls += 1;
         let (Some(time), sequence) = (&mut self.time, &mut self.sequence) else {
@@ -588,9 +579,9 @@ impl Output for Recorder {
             } else {
                 None
             };
-            time.charge(c, slot, ti, level, last);
+            time.charge(c, slot, ti, level);
             if let (Some(s), Some(si)) = (sequence.as_mut(), si) {
-                s.charge(c, slot, si, level, last);
+                s.charge(c, slot, si, level);
             }
         }
         Ok(())
@@ -995,13 +986,14 @@ impl Recorder {
         let held: Vec<(usize, f64, usize)> = s
             .iter()
             .enumerate()
-            .filter(|&(j, b)| b.peak >= 0.0 && (j + 1) * stride > from)
+            .filter(|&(j, &b)| b >= 0.0 && (j + 1) * stride > from)
             .map(|(j, b)| {
                 let i = (j * stride).max(from);
                 let gone = match kind {
                     AxisKind::Call => usize::MAX,
                     AxisKind::Time => {
-                        let last = start + f64::from(b.last);
+                        // As if the bucket's last charge came at its end.
+                        let last = start + ((j + 1) * stride) as f64 * t.width;
                         let empty_at = match counter.algorithm {
                             Algorithm::Fixed => ((last / window).floor() + 1.0) * window,
                             Algorithm::Sliding => last + window,
@@ -1014,7 +1006,7 @@ impl Recorder {
                         }
                     }
                 };
-                (i, b.peak, gone)
+                (i, *b, gone)
             })
             .collect();
         let mut out: Vec<(usize, f64)> = vec![(from, 0.0)];
@@ -1087,16 +1079,13 @@ impl<'t> View<'t> {
     }
 
     fn series(&self, s: &Series) -> Vec<Bucket> {
-        reduce(&s.buckets, self.factor, Bucket::merge)
+        reduce(&s.buckets, self.factor, f64::max)
     }
 
     /// A grant's series, and how many of the view's buckets each of its buckets spans.
     fn grant_series(&self, s: &Series) -> (Vec<Bucket>, usize) {
         if self.factor >= GRANT_STRIDE {
-            (
-                reduce(&s.buckets, self.factor / GRANT_STRIDE, Bucket::merge),
-                1,
-            )
+            (reduce(&s.buckets, self.factor / GRANT_STRIDE, f64::max), 1)
         } else {
             (s.buckets.clone(), GRANT_STRIDE / self.factor)
         }
