@@ -1,7 +1,8 @@
 //! `simulate` throughput on a generated Leapfrog trace against the recommended policy,
 //! beside the floor the issue judges it by: serde_json parsing the same lines into
 //! `serde_json::Value` and doing nothing else (target: within 1.5× of it, and at least a
-//! million calls a second on one core).
+//! million calls a second on one core). `simulate_report` is `simulate_jsonl` with the
+//! HTML report gathered and drawn too (target: within 1.3× of `simulate_jsonl`).
 //!
 //! ```text
 //! cargo bench --bench simulate
@@ -17,7 +18,8 @@ use policylayer::engine::Engine;
 use policylayer::json::tape::Tape;
 use policylayer::policy::Policy;
 use policylayer::render::simulate::{Format, Reporter};
-use policylayer::sim::{Options, Simulator};
+use policylayer::sim::report::Recorder;
+use policylayer::sim::{Options, Simulator, Tee};
 use policylayer::source::SourceFile;
 
 #[path = "../examples/gen_trace.rs"]
@@ -81,6 +83,30 @@ fn simulate_jsonl_2_threads(bencher: Bencher) {
 #[divan::bench(sample_count = 20)]
 fn simulate_human(bencher: Bencher) {
     simulate(bencher, Format::Human, 1);
+}
+
+/// `--format jsonl --report FILE`: the decision lines and the HTML report from one read
+/// (the page is drawn, not written).
+#[divan::bench(sample_count = 20)]
+fn simulate_report(bencher: Bencher) {
+    let trace: &[u8] = &TRACE;
+    bencher
+        .counter(ItemsCount::new(LINES))
+        .counter(BytesCount::new(trace.len()))
+        .bench(|| {
+            let mut sim = Simulator::new(Engine::new(&POLICY));
+            let mut out = Reporter::new(Format::Jsonl, Box::new(io::sink()), Box::new(io::sink()));
+            let mut recorder = Recorder::new(sim.engine());
+            let mut both = Tee(&mut out, &mut recorder);
+            let run = sim.run("big.jsonl", trace, &Options::default(), &mut both);
+            assert!(run.is_ok(), "the generated trace is well formed");
+            let finished = out.finish(sim.engine(), &sim.tally);
+            assert!(finished.is_ok());
+            let traces = ["big.jsonl".to_string()];
+            let page =
+                policylayer::render::report::page(&recorder, sim.engine(), &sim.tally, &traces);
+            black_box(page.len())
+        });
 }
 
 /// The parsing share of `simulate`: every line into the reusable tape, nothing else.

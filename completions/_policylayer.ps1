@@ -75,6 +75,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
         'policylayer;simulate' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy to evaluate against')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Also write an HTML report (summary, counters against their max over time, denials over time, tools, first denials, expectation failures): one self-contained file')
             [CompletionResult]::new('--max-line-bytes', '--max-line-bytes', [CompletionResultType]::ParameterName, 'A longer trace line is malformed (it is not held in memory)')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Threads to use (default: the available cores): lines are parsed on the others while calls are decided in order on one. The output is the same for any number')
             [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)')

@@ -910,7 +910,7 @@ _policylayer() {
             return 0
             ;;
         policylayer__subcmd__simulate)
-            opts="-h -V --policy --format --keep-going --max-line-bytes --fail-on-deny --validate-args --threads --fail-on-invalid-args --catalog --color --help --version"
+            opts="-h -V --policy --format --report --keep-going --max-line-bytes --fail-on-deny --validate-args --threads --fail-on-invalid-args --catalog --color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -922,6 +922,10 @@ _policylayer() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "human json jsonl" -- "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --max-line-bytes)

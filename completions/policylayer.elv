@@ -69,6 +69,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
         &'policylayer;simulate'= {
             cand --policy 'Policy to evaluate against'
             cand --format 'format'
+            cand --report 'Also write an HTML report (summary, counters against their max over time, denials over time, tools, first denials, expectation failures): one self-contained file'
             cand --max-line-bytes 'A longer trace line is malformed (it is not held in memory)'
             cand --threads 'Threads to use (default: the available cores): lines are parsed on the others while calls are decided in order on one. The output is the same for any number'
             cand --catalog 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)'

@@ -75,6 +75,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l pol
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l format -r -f -a "human\t''
 json\t''
 jsonl\t''"
+complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l report -d 'Also write an HTML report (summary, counters against their max over time, denials over time, tools, first denials, expectation failures): one self-contained file' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l max-line-bytes -d 'A longer trace line is malformed (it is not held in memory)' -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l threads -d 'Threads to use (default: the available cores): lines are parsed on the others while calls are decided in order on one. The output is the same for any number' -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand simulate" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F

@@ -1,13 +1,14 @@
 //! `policylayer simulate`: replays traces against a policy, streaming, with the output in
-//! the chosen format.
+//! the chosen format, and with `--report FILE` an HTML report gathered in the same read.
 
 use std::io::{self, BufReader, IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
 use crate::engine::Engine;
 use crate::render::simulate::{Format, Reporter};
+use crate::sim::report::Recorder;
 use crate::sim::validate::ArgsValidator;
-use crate::sim::{self, Simulator};
+use crate::sim::{self, Output, Simulator, Tee};
 
 use super::{fail, CatalogArg, ColorArg, Globals, EXIT_ERROR, EXIT_OK, EXIT_PROBLEMS};
 
@@ -21,6 +22,10 @@ pub struct SimulateArgs {
     pub policy: PathBuf,
     #[arg(long, value_enum, default_value_t = SimFormat::Human)]
     pub format: SimFormat,
+    /// Also write an HTML report (summary, counters against their max over time, denials
+    /// over time, tools, first denials, expectation failures): one self-contained file.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
     /// Report malformed lines and go on (the exit code is still 2).
     #[arg(long)]
     pub keep_going: bool,
@@ -95,6 +100,11 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
     let Some(policy) = super::load_policy(&args.policy, color) else {
         return EXIT_ERROR;
     };
+    if let Some(path) = &args.report {
+        if let Err(cause) = check_writable(path) {
+            return fail(report_error(path, &cause));
+        }
+    }
     let stdout = io::stdout();
     let mut reporter = Reporter::new(
         args.format.into(),
@@ -105,6 +115,10 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
     reporter.color = color;
     reporter.validator = catalog.as_deref().map(ArgsValidator::new);
     let mut simulator = Simulator::new(Engine::new(&policy));
+    let mut recorder = args
+        .report
+        .as_ref()
+        .map(|_| Recorder::new(simulator.engine()));
     let options = sim::Options {
         keep_going: args.keep_going,
         max_line_bytes: args.max_line_bytes,
@@ -120,7 +134,14 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
             reporter.progress = Some(progress_bar(len));
         }
         let reader = BufReader::with_capacity(1 << 16, reader);
-        match simulator.run_threaded(&name, reader, &options, &mut reporter, threads) {
+        let run = match &mut recorder {
+            Some(recorder) => {
+                let mut both = Tee(&mut reporter, recorder as &mut dyn Output);
+                simulator.run_threaded(&name, reader, &options, &mut both, threads)
+            }
+            None => simulator.run_threaded(&name, reader, &options, &mut reporter, threads),
+        };
+        match run {
             Ok(()) => {}
             Err(sim::Stop::Malformed) => return EXIT_ERROR,
             Err(sim::Stop::Io(e)) => return fail(format!("reading {name}: {e}")),
@@ -133,6 +154,17 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
     if let Err(e) = reporter.finish(simulator.engine(), tally) {
         return fail(format!("cannot write output: {e}"));
     }
+    if let (Some(path), Some(recorder)) = (&args.report, &recorder) {
+        let traces: Vec<String> = args
+            .traces
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        let page = crate::render::report::page(recorder, simulator.engine(), tally, &traces);
+        if let Err(e) = crate::rewrite::write_atomic(path, page.as_bytes()) {
+            return fail(report_error(path, &io_cause(&e)));
+        }
+    }
     if tally.malformed > 0 {
         EXIT_ERROR
     } else if tally.expect_failed > 0
@@ -143,6 +175,43 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
     } else {
         EXIT_OK
     }
+}
+
+/// Why the report cannot be written, with the path clipped. An error the temporary file
+/// of the write wraps with its own name is told by its kind: that name means nothing here.
+fn report_error(path: &Path, cause: &str) -> String {
+    crate::diagnostic::clip_quoted(format!("cannot write report `{}`: {cause}", path.display()))
+}
+
+fn io_cause(e: &io::Error) -> String {
+    match (e.raw_os_error(), e.get_ref()) {
+        (Some(code), _) => io::Error::from_raw_os_error(code).to_string(),
+        (None, Some(_)) => e.kind().to_string(),
+        (None, None) => e.to_string(),
+    }
+}
+
+/// Whether a report can be written at `path`, asked before the traces are read: the path
+/// is not a folder, and a file can be made in its folder.
+fn check_writable(path: &Path) -> Result<(), String> {
+    if path.as_os_str() == "-" {
+        return Err("the report is a file (standard output carries --format's output)".into());
+    }
+    if path.is_dir() {
+        return Err("it is a folder".into());
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(format!("`{}` is not a folder", dir.display())),
+        Err(e) => return Err(format!("folder `{}`: {}", dir.display(), io_cause(&e))),
+    }
+    tempfile::NamedTempFile::new_in(dir)
+        .map(drop)
+        .map_err(|e| io_cause(&e))
 }
 
 fn progress_bar(len: u64) -> indicatif::ProgressBar {

@@ -3,6 +3,7 @@
 //! tools, grants and rules) are kept, so memory does not grow with the trace.
 
 mod pipeline;
+pub mod report;
 pub mod trace;
 pub mod validate;
 
@@ -23,6 +24,37 @@ pub trait Output {
     fn clock_went_back(&mut self, file: &str, line: usize, ts: f64, clock: f64) -> io::Result<()>;
     /// A call's charges were given back (it failed); `engine` has already rolled them back.
     fn rolled_back(&mut self, _engine: &Engine, _charges: &[Charge]) {}
+}
+
+/// Two outputs fed by one replay: each event goes to the first, then to the second
+/// (`simulate --report` writes its format and gathers the report in one read).
+pub struct Tee<'a, 'b>(pub &'a mut dyn Output, pub &'b mut dyn Output);
+
+impl Output for Tee<'_, '_> {
+    fn progress(&mut self, bytes: u64) {
+        self.0.progress(bytes);
+        self.1.progress(bytes);
+    }
+
+    fn decided(&mut self, engine: &Engine, d: &Decided, args: Arg) -> io::Result<()> {
+        self.0.decided(engine, d, args)?;
+        self.1.decided(engine, d, args)
+    }
+
+    fn malformed(&mut self, file: &str, line: usize, m: &Malformed, text: &str) -> io::Result<()> {
+        self.0.malformed(file, line, m, text)?;
+        self.1.malformed(file, line, m, text)
+    }
+
+    fn clock_went_back(&mut self, file: &str, line: usize, ts: f64, clock: f64) -> io::Result<()> {
+        self.0.clock_went_back(file, line, ts, clock)?;
+        self.1.clock_went_back(file, line, ts, clock)
+    }
+
+    fn rolled_back(&mut self, engine: &Engine, charges: &[Charge]) {
+        self.0.rolled_back(engine, charges);
+        self.1.rolled_back(engine, charges);
+    }
 }
 
 /// One decided call, as outputs see it.
