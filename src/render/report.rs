@@ -1025,6 +1025,29 @@ mod tests {
         assert!(s.top > 0.0);
     }
 
+    /// A step line lands where the axis puts it: bucket 5 of 20 a quarter across the plot,
+    /// level 2 two thirds up a 0–3 scale, and the last level held to the axis' end.
+    #[test]
+    fn step_lines_are_placed_on_the_axis() {
+        let frame = Frame::new(240.0, 20);
+        let scale = YScale::new(2.0 * 1.05);
+        assert_eq!((scale.top, scale.step), (3.0, 1.0));
+        let series = SeriesReport {
+            label: "units used".into(),
+            grant: None,
+            units: None,
+            from: None,
+            steps: vec![(0, 0.0), (5, 2.0), (10, 0.0)],
+        };
+        let mut h = String::new();
+        step_path(&mut h, &frame, &scale, &series, "#000", 2.0);
+        assert!(
+            h.contains("d=\"M64.0,204.0H283.0V78.7H502.0V204.0H940.0\""),
+            "{h}"
+        );
+        assert!(h.contains("<title>units used</title>"));
+    }
+
     #[test]
     fn html_escapes_names() {
         assert_eq!(
