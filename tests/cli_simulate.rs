@@ -1009,6 +1009,7 @@ fn threads_give_the_same_output_as_one() {
             "--keep-going",
         ]);
         cmd.args(["--max-line-bytes", "1000000", "--threads", threads]);
+        cmd.args(["--report", &format!("report{threads}.html")]);
         Run::of(cmd)
     };
     let one = run("1");
@@ -1025,5 +1026,11 @@ fn threads_give_the_same_output_as_one() {
             "stdout differs with {threads} threads"
         );
         assert_eq!(many.stderr, one.stderr);
+        let report =
+            |t: &str| std::fs::read(case.dir.path().join(format!("report{t}.html"))).unwrap();
+        assert!(
+            report(threads) == report("1"),
+            "the report differs with {threads} threads"
+        );
     }
 }
