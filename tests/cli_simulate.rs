@@ -1034,3 +1034,36 @@ fn threads_give_the_same_output_as_one() {
         );
     }
 }
+
+/// A reader that goes away (`simulate … | head -1`) is a write error named as one, exit 2,
+/// whatever the number of threads.
+#[test]
+fn a_closed_output_is_a_write_error() {
+    let trace: String = (0..30_000)
+        .map(|i| format!("{{\"ts\":{},\"tool\":\"snapshot\"}}\n", 1_795_478_400 + i))
+        .collect();
+    let case = Case::new(POLICY, &trace);
+    for threads in ["1", "2"] {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("policylayer"));
+        cmd.current_dir(case.dir.path())
+            .args([
+                "simulate",
+                "trace.jsonl",
+                "--format",
+                "jsonl",
+                "--threads",
+                threads,
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{threads}: {stderr}");
+        assert!(
+            stderr.contains("cannot write output"),
+            "{threads}: {stderr}"
+        );
+    }
+}

@@ -145,6 +145,7 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
             Ok(()) => {}
             Err(sim::Stop::Malformed) => return EXIT_ERROR,
             Err(sim::Stop::Io(e)) => return fail(format!("reading {name}: {e}")),
+            Err(sim::Stop::Output(e)) => return fail(format!("cannot write output: {e}")),
         }
         if let Some(p) = reporter.progress.take() {
             p.finish_and_clear();

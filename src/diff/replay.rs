@@ -161,7 +161,7 @@ pub fn replay<R: BufRead>(
         match sim.run(&name, reader, &options, &mut out) {
             Ok(()) => {}
             Err(Stop::Malformed) => return Err(ReplayError::Malformed(out.bad)),
-            Err(Stop::Io(e)) => return Err(ReplayError::Io(name, e)),
+            Err(Stop::Io(e) | Stop::Output(e)) => return Err(ReplayError::Io(name, e)),
         }
     }
     Ok(out.replay)

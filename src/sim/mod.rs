@@ -250,7 +250,10 @@ impl Default for Options {
 pub enum Stop {
     /// A malformed line without `--keep-going` (already reported to the output).
     Malformed,
+    /// The trace could not be read.
     Io(std::io::Error),
+    /// The output could not be written (a closed pipe, a full disk).
+    Output(std::io::Error),
 }
 
 /// Pending JSON-RPC requests are pruned once this many calls are pending (and then at
@@ -531,7 +534,7 @@ impl<'p> Simulator<'p> {
             ),
         };
         out.malformed(cx.file, cx.line_no, &m, "")
-            .map_err(Stop::Io)?;
+            .map_err(Stop::Output)?;
         if cx.options.keep_going {
             Ok(())
         } else {
@@ -587,7 +590,7 @@ impl<'p> Simulator<'p> {
             Err(m) => {
                 self.tally.malformed += 1;
                 out.malformed(cx.file, cx.line_no, &m, &String::from_utf8_lossy(bytes))
-                    .map_err(Stop::Io)?;
+                    .map_err(Stop::Output)?;
                 return if cx.options.keep_going {
                     Ok(())
                 } else {
@@ -616,7 +619,7 @@ impl<'p> Simulator<'p> {
             }
             Event::Call(record) => {
                 self.call(cx.file, cx.line_no, bytes, record, &mut cx.pending, out)
-                    .map_err(Stop::Io)?;
+                    .map_err(Stop::Output)?;
             }
         }
         Ok(())

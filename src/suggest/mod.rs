@@ -500,7 +500,7 @@ impl<'p> Replay<'p> {
             .run_threaded(name, reader, options, &mut self.observer, threads)
         {
             Ok(()) => Ok(()),
-            Err(Stop::Io(e)) => Err(Stopped::Io(e)),
+            Err(Stop::Io(e) | Stop::Output(e)) => Err(Stopped::Io(e)),
             Err(Stop::Malformed) => Err(Stopped::Malformed(Box::new(
                 self.observer.malformed.take().unwrap_or_else(|| {
                     Diagnostic::error(
