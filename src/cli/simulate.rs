@@ -39,8 +39,8 @@ pub struct SimulateArgs {
     /// jsonl/json records as `invalid_args`).
     #[arg(long)]
     pub validate_args: bool,
-    /// Threads to use (default: the available cores): lines are parsed on the others while
-    /// calls are decided in order on one. The output is the same for any number.
+    /// Threads to use (default: the available cores, at most 4): lines are parsed on the
+    /// others while calls are decided in order on one. The output is the same for any number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
     /// With --validate-args: exit 1 when any call's arguments do not match.
@@ -79,10 +79,18 @@ pub fn open_trace(path: &Path) -> io::Result<(Box<dyn Read>, Option<u64>)> {
     Ok((Box::new(f), len))
 }
 
-/// `--threads`, or the available cores.
+/// The most threads used when `--threads` is not given: one decides while the others
+/// parse, and past three parsers the deciding thread is the bottleneck.
+const DEFAULT_THREADS_CAP: usize = 4;
+
+/// `--threads`, or the available cores (at most [`DEFAULT_THREADS_CAP`]).
 pub fn threads(asked: Option<u16>) -> usize {
     asked.map_or_else(
-        || std::thread::available_parallelism().map_or(1, usize::from),
+        || {
+            std::thread::available_parallelism()
+                .map_or(1, usize::from)
+                .min(DEFAULT_THREADS_CAP)
+        },
         usize::from,
     )
 }
