@@ -16,7 +16,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::catalog::{Catalog, Category, Risk, Signal, Tool};
+use crate::catalog::{signal_path, Catalog, Category, Risk, Signal, Tool};
 
 /// Placeholder hosts: the user replaces them with the sites the agent may visit.
 const HOSTS: [&str; 2] = ["example.com", "*.example.com"];
@@ -193,7 +193,7 @@ fn limited_rule(tool: &Tool, per_call: u64, per_item: u64) -> Map<String, Value>
     if let Some(path) = batch {
         limit["counter"] = format!("{}_items", tool.name).into();
         limit["max"] = per_item.into();
-        limit["increment_from"] = args_path(&path).into();
+        limit["increment_from"] = signal_path(&path).into();
     }
     rule.insert("limits".into(), json!([limit]));
     rule
@@ -205,7 +205,7 @@ fn host_requirements(tool: &Tool) -> Vec<Value> {
         .iter()
         .filter_map(|s| match s {
             Signal::UrlInput(path) => {
-                Some(json!({ "path": args_path(path), "op": "host_in", "value": HOSTS }))
+                Some(json!({ "path": signal_path(path), "op": "host_in", "value": HOSTS }))
             }
             _ => None,
         })
@@ -213,14 +213,6 @@ fn host_requirements(tool: &Tool) -> Vec<Value> {
 }
 
 /// Signal paths are relative to `args`.
-fn args_path(path: &str) -> String {
-    if path.starts_with('[') {
-        format!("args{path}")
-    } else {
-        format!("args.{path}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

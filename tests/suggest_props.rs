@@ -142,7 +142,7 @@ fn rate_limited(policy: &Policy, trace: &str) -> usize {
 
 fn written(policy: &Policy, suggestions: &[Suggestion]) -> Policy {
     let plan = suggest::write::plan(policy, Catalog::leapfrog(), suggestions, true);
-    let text = suggest::write::apply(policy.source.text(), &plan.edits);
+    let text = plan.apply(policy.source.text());
     Policy::parse(SourceFile::new("w.json", text.clone()))
         .unwrap_or_else(|e| panic!("written policy does not parse: {e:?}\n{text}"))
 }

@@ -257,6 +257,16 @@ impl Tool {
     }
 }
 
+/// A signal's argument (`sessions[*].url`, relative to `args`) as a policy path:
+/// `args.sessions[*].url`, or `args[0]` for one that starts with an index.
+pub fn signal_path(arg: &str) -> String {
+    if arg.starts_with('[') {
+        format!("args{arg}")
+    } else {
+        format!("args.{arg}")
+    }
+}
+
 impl fmt::Display for Signal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -176,7 +176,7 @@ fn write(
 ) -> u8 {
     let plan = suggest::write::plan(policy, catalog, suggestions, args.update_existing);
     let old = policy.source.text();
-    let mut new = suggest::write::apply(old, &plan.edits);
+    let mut new = plan.apply(old);
     let parsed = match Policy::parse(SourceFile::new(policy.source.name(), new.clone())) {
         Ok(p) => p,
         Err(diags) => {

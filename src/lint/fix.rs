@@ -89,10 +89,19 @@ pub fn apply(text: &str, fixes: &[(&'static str, &Fix)]) -> (String, Vec<&'stati
             codes.push(*code);
         }
     }
-    taken.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+    (splice(text, &taken), codes)
+}
+
+/// `text` with `edits` made (they must not overlap; an insertion may meet a replacement at
+/// its end), later ones first so that earlier offsets hold, their line endings the file's.
+/// An edit off the text's character boundaries is left out. `lint --fix` and
+/// `suggest-limits --write` edit a policy through here.
+pub fn splice(text: &str, edits: &[&Edit]) -> String {
+    let mut order = edits.to_vec();
+    order.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
     let crlf = crate::rewrite::uses_crlf(text);
     let mut out = text.to_string();
-    for e in taken {
+    for e in order.into_iter().filter(|e| valid(text, e.span)) {
         let replacement = if crlf {
             e.replacement.replace("\r\n", "\n").replace('\n', "\r\n")
         } else {
@@ -100,7 +109,7 @@ pub fn apply(text: &str, fixes: &[(&'static str, &Fix)]) -> (String, Vec<&'stati
         };
         out.replace_range(e.span.start..e.span.end, &replacement);
     }
-    (out, codes)
+    out
 }
 
 fn valid(text: &str, span: Span) -> bool {

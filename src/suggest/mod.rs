@@ -22,9 +22,9 @@ use std::io::{self, BufRead};
 
 use serde_json::{json, Map, Value};
 
-use crate::catalog::{Catalog, Signal};
+use crate::catalog::{signal_path, Catalog, Signal};
 use crate::diagnostic::Diagnostic;
-use crate::engine::counter::Mark;
+use crate::engine::counter::{window_index, Mark};
 use crate::engine::hash::FastMap;
 use crate::engine::{Charge, Engine, Reason};
 use crate::json::tape::Arg;
@@ -90,7 +90,7 @@ impl Slot {
 
     fn record(&mut self, key: u64, time: f64, level: f64) {
         self.peak = self.peak.max(level);
-        let index = (time / self.window as f64).floor() as i64;
+        let index = window_index(time, self.window as f64);
         match self.live.get_mut(&key) {
             Some((i, high)) if *i == index => *high = high.max(level),
             Some(entry) => {
@@ -314,8 +314,7 @@ pub(crate) fn units_of(first: Option<&Value>, signals: Option<&[Signal]>) -> Val
         _ => None,
     });
     match batch {
-        Some(path) if path.starts_with('[') => json!({ "increment_from": format!("args{path}") }),
-        Some(path) => json!({ "increment_from": format!("args.{path}") }),
+        Some(path) => json!({ "increment_from": signal_path(path) }),
         None => json!({}),
     }
 }

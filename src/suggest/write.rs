@@ -10,9 +10,8 @@
 use super::Suggestion;
 use crate::catalog::Catalog;
 use crate::diagnostic::Edit;
-use crate::lint::rules::helpers::append_member;
+use crate::lint::rules::helpers::{append_member, quote};
 use crate::policy::{Access, Algorithm, Policy, Scope};
-use crate::source::Span;
 
 /// What `--write` changes.
 #[derive(Debug, Default)]
@@ -25,6 +24,14 @@ pub struct Plan {
     pub never_called: Vec<String>,
     /// Existing limits whose `max` changes.
     pub updated: usize,
+}
+
+impl Plan {
+    /// `text` (the policy's) with the plan's edits made.
+    pub fn apply(&self, text: &str) -> String {
+        let edits: Vec<&Edit> = self.edits.iter().collect();
+        crate::lint::fix::splice(text, &edits)
+    }
 }
 
 /// The edits that write `suggestions` into `policy`.
@@ -60,7 +67,7 @@ pub fn plan(
         let member = format!("\"limits\": [{}]", limits.join(", "));
         match rule {
             Some(rule) => out.edits.push(append_member(text, rule.span, &member)),
-            None => new_entries.push(format!("{}: {{ {member} }}", json_string(&tool.name))),
+            None => new_entries.push(format!("{}: {{ {member} }}", quote(&tool.name))),
         }
         out.limited.push(tool.name.clone());
     }
@@ -95,25 +102,6 @@ pub fn plan(
     out
 }
 
-/// `text` with the edits made, later ones first so earlier offsets hold; line endings
-/// follow the file's.
-pub fn apply(text: &str, edits: &[Edit]) -> String {
-    let mut order: Vec<&Edit> = edits.iter().collect();
-    order.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
-    let mut out = text.to_owned();
-    for e in order {
-        let Span { start, end } = e.span;
-        if start <= end
-            && end <= out.len()
-            && out.is_char_boundary(start)
-            && out.is_char_boundary(end)
-        {
-            out.replace_range(start..end, &e.replacement);
-        }
-    }
-    out
-}
-
 /// One limit as it is written: the same units as were measured (`increment_from` a batch).
 fn limit_text(tool: &str, s: &Suggestion, units: &serde_json::Value) -> String {
     let window = match s.window_s {
@@ -127,11 +115,7 @@ fn limit_text(tool: &str, s: &Suggestion, units: &serde_json::Value) -> String {
         .unwrap_or_default();
     format!(
         "{{ \"counter\": {}, \"window\": {window}, \"max\": {}, \"scope\": \"grant\"{from} }}",
-        json_string(&counter),
+        quote(&counter),
         s.suggested_max
     )
-}
-
-fn json_string(s: &str) -> String {
-    serde_json::Value::from(s).to_string()
 }

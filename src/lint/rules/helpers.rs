@@ -7,18 +7,11 @@ use crate::diagnostic::Edit;
 use crate::source::Span;
 
 /// `text` as a JSON string literal, for fix replacements.
-pub(super) fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     Json::String(text.to_owned()).to_string()
 }
 
-/// A catalogue signal's argument (`sessions[*].url`, relative to `args`) as a policy path.
-pub(super) fn signal_path(arg: &str) -> String {
-    if arg.starts_with('[') {
-        format!("args{arg}")
-    } else {
-        format!("args.{arg}")
-    }
-}
+pub(super) use crate::catalog::signal_path;
 
 /// The candidate within one edit of `word` (two for words of six characters or more),
 /// ignoring case, when no other candidate is as close: only then may a fix rename to it
