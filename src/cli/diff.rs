@@ -16,7 +16,7 @@ use crate::render::diff::{self as render, DiffView};
 use crate::rewrite;
 use crate::source::SourceFile;
 
-use super::simulate::open_trace;
+use super::open_trace;
 use super::{
     fail, report, write_out, CatalogArg, CatalogRef, Catalogs, ColorArg, Globals, EXIT_ERROR,
     EXIT_OK, EXIT_PROBLEMS,

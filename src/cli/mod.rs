@@ -13,7 +13,7 @@ mod simulate;
 mod suggest;
 
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -301,6 +301,32 @@ fn load_catalog(
             None
         }
     }
+}
+
+/// Opens a trace (`-` is standard input) with its length when it is a file.
+pub fn open_trace(path: &Path) -> io::Result<(Box<dyn Read>, Option<u64>)> {
+    if path.as_os_str() == "-" {
+        return Ok((Box::new(io::stdin().lock()), None));
+    }
+    let f = std::fs::File::open(path)?;
+    let len = f.metadata().map(|m| m.len()).ok();
+    Ok((Box::new(f), len))
+}
+
+/// The most threads used when `--threads` is not given: one decides while the others
+/// parse, and past three parsers the deciding thread is the bottleneck.
+const DEFAULT_THREADS_CAP: usize = 4;
+
+/// `--threads`, or the available cores (at most [`DEFAULT_THREADS_CAP`]).
+pub fn threads(asked: Option<u16>) -> usize {
+    asked.map_or_else(
+        || {
+            std::thread::available_parallelism()
+                .map_or(1, usize::from)
+                .min(DEFAULT_THREADS_CAP)
+        },
+        usize::from,
+    )
 }
 
 /// Writes to stdout; a closed pipe or full disk is exit 2 with a message.

@@ -1,7 +1,7 @@
 //! `policylayer simulate`: replays traces against a policy, streaming, with the output in
 //! the chosen format, and with `--report FILE` an HTML report gathered in the same read.
 
-use std::io::{self, BufReader, IsTerminal, Read};
+use std::io::{self, BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use crate::engine::Engine;
@@ -69,32 +69,6 @@ impl From<SimFormat> for Format {
     }
 }
 
-/// Opens a trace (`-` is standard input) with its length when it is a file.
-pub fn open_trace(path: &Path) -> io::Result<(Box<dyn Read>, Option<u64>)> {
-    if path.as_os_str() == "-" {
-        return Ok((Box::new(io::stdin().lock()), None));
-    }
-    let f = std::fs::File::open(path)?;
-    let len = f.metadata().map(|m| m.len()).ok();
-    Ok((Box::new(f), len))
-}
-
-/// The most threads used when `--threads` is not given: one decides while the others
-/// parse, and past three parsers the deciding thread is the bottleneck.
-const DEFAULT_THREADS_CAP: usize = 4;
-
-/// `--threads`, or the available cores (at most [`DEFAULT_THREADS_CAP`]).
-pub fn threads(asked: Option<u16>) -> usize {
-    asked.map_or_else(
-        || {
-            std::thread::available_parallelism()
-                .map_or(1, usize::from)
-                .min(DEFAULT_THREADS_CAP)
-        },
-        usize::from,
-    )
-}
-
 pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
     let color = g.color(&args.color);
     let catalog = if args.validate_args {
@@ -131,10 +105,10 @@ pub fn run(args: SimulateArgs, g: &Globals) -> u8 {
         keep_going: args.keep_going,
         max_line_bytes: args.max_line_bytes,
     };
-    let threads = threads(args.threads);
+    let threads = super::threads(args.threads);
     for path in &args.traces {
         let name = path.display().to_string();
-        let (reader, len) = match open_trace(path) {
+        let (reader, len) = match super::open_trace(path) {
             Ok(r) => r,
             Err(e) => return fail(format!("cannot read trace {name}: {e}")),
         };

@@ -91,7 +91,7 @@ pub fn run(args: SuggestArgs, g: &Globals) -> u8 {
             return fail("could not build the measuring policy (a bug; please report it)");
         }
     };
-    let threads = super::simulate::threads(args.threads);
+    let threads = super::threads(args.threads);
     if let Some(code) = replay_traces(
         &args.traces,
         &policy,
@@ -124,7 +124,7 @@ pub(super) fn replay_traces(
     replay.threads = threads;
     for path in traces {
         let name = path.display().to_string();
-        let (reader, _) = match super::simulate::open_trace(path) {
+        let (reader, _) = match super::open_trace(path) {
             Ok(r) => r,
             Err(e) => return Some(fail(format!("cannot read trace {name}: {e}"))),
         };
@@ -151,7 +151,7 @@ pub(super) fn minute_sizes(
         report(&diags, false);
         EXIT_ERROR
     })?;
-    let threads = super::simulate::threads(None);
+    let threads = super::threads(None);
     if let Some(code) = replay_traces(traces, policy, &mut plan, sim::MAX_LINE_BYTES, threads) {
         return Err(code);
     }
