@@ -500,16 +500,13 @@ impl<'p> Replay<'p> {
         {
             Ok(()) => Ok(()),
             Err(Stop::Io(e) | Stop::Output(e)) => Err(Stopped::Io(e)),
-            Err(Stop::Malformed) => Err(Stopped::Malformed(Box::new(
-                self.observer.malformed.take().unwrap_or_else(|| {
-                    Diagnostic::error(
-                        crate::policy::codes::UNREADABLE,
-                        &SourceFile::new(name, String::new()),
-                        crate::source::Span::default(),
-                        format!("{name}: a malformed line"),
-                    )
-                }),
-            ))),
+            // The simulator reports a malformed line to the output before it stops.
+            Err(Stop::Malformed) => match self.observer.malformed.take() {
+                Some(d) => Err(Stopped::Malformed(Box::new(d))),
+                None => Err(Stopped::Io(io::Error::other(format!(
+                    "{name}: a malformed line"
+                )))),
+            },
         }
     }
 
