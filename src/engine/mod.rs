@@ -132,6 +132,17 @@ impl<'p> Engine<'p> {
 
     /// Decides one call and, when it is allowed, charges its limits.
     pub fn evaluate<'a, A: ArgValue<'a>>(&mut self, call: &Call<'a, A>) -> Outcome {
+        self.decide(call, true)
+    }
+
+    /// [`Engine::evaluate`] for a call whose conditions are known to hold: another engine
+    /// over the same tool entries (differing only in limits) let it through. `require`
+    /// and `deny_if` are not evaluated again.
+    pub fn evaluate_past_conditions<'a, A: ArgValue<'a>>(&mut self, call: &Call<'a, A>) -> Outcome {
+        self.decide(call, false)
+    }
+
+    fn decide<'a, A: ArgValue<'a>>(&mut self, call: &Call<'a, A>, conditions: bool) -> Outcome {
         self.state.evaluated += 1;
         if self.state.evaluated % SWEEP_EVERY == 0 {
             self.state.counters.sweep(call.time);
@@ -170,7 +181,8 @@ impl<'p> Engine<'p> {
             return deny(Reason::ToolDenied, tool.action.unwrap_or(tool.plain));
         }
         // 4-5. require, then deny_if.
-        for (cond, &rule) in tool.rule.require.iter().zip(&tool.require) {
+        let checked = if conditions { tool.require.len() } else { 0 };
+        for (cond, &rule) in tool.rule.require.iter().zip(&tool.require[..checked]) {
             match condition::evaluate(
                 cond,
                 ConditionList::Require,
@@ -183,7 +195,8 @@ impl<'p> Engine<'p> {
                 Verdict::Mismatch => return deny(Reason::TypeMismatch, rule),
             }
         }
-        for (cond, &rule) in tool.rule.deny_if.iter().zip(&tool.deny_if) {
+        let checked = if conditions { tool.deny_if.len() } else { 0 };
+        for (cond, &rule) in tool.rule.deny_if.iter().zip(&tool.deny_if[..checked]) {
             match condition::evaluate(
                 cond,
                 ConditionList::DenyIf,

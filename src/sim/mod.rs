@@ -24,6 +24,14 @@ pub trait Output {
     fn clock_went_back(&mut self, file: &str, line: usize, ts: f64, clock: f64) -> io::Result<()>;
     /// A call's charges were given back (it failed); `engine` has already rolled them back.
     fn rolled_back(&mut self, _engine: &Engine, _charges: &[Charge]) {}
+    /// A pending call ([`Decided::pending`]) can no longer be rolled back: it was settled,
+    /// replaced under its id, or forgotten because rolling it back changes nothing.
+    fn settled(&mut self, _charges: &[Charge]) {}
+    /// Whether rolling back a pending call would still change what this output keeps
+    /// (pending calls are forgotten only when no engine and no output holds them).
+    fn holds(&self, _charges: &[Charge]) -> bool {
+        false
+    }
 }
 
 /// Two outputs fed by one replay: each event goes to the first, then to the second
@@ -55,6 +63,15 @@ impl Output for Tee<'_, '_> {
         self.0.rolled_back(engine, charges);
         self.1.rolled_back(engine, charges);
     }
+
+    fn settled(&mut self, charges: &[Charge]) {
+        self.0.settled(charges);
+        self.1.settled(charges);
+    }
+
+    fn holds(&self, charges: &[Charge]) -> bool {
+        self.0.holds(charges) || self.1.holds(charges)
+    }
 }
 
 /// One decided call, as outputs see it.
@@ -69,6 +86,9 @@ pub struct Decided<'a> {
     /// The same call decided by the shadow engine, when there is one (`diff --trace`).
     pub shadow: Option<&'a Outcome>,
     pub expect: Option<Expect>,
+    /// The call stays pending under its JSON-RPC id: a later error response may roll it
+    /// back ([`Output::rolled_back`]), else [`Output::settled`] is heard once it cannot.
+    pub pending: bool,
     /// The line as read, kept only while the call is being reported.
     pub text: &'a [u8],
 }
@@ -294,8 +314,8 @@ impl Pending {
         &mut self,
         id: RpcId,
         charges: (Charges, Charges),
-        engine: &Engine,
-        shadow: Option<&Engine>,
+        engines: (&Engine, Option<&Engine>),
+        out: &mut dyn Output,
     ) {
         let charged = !charges.0.is_empty() || !charges.1.is_empty();
         let mut entry = match self.by_id.entry(id) {
@@ -306,7 +326,9 @@ impl Pending {
         };
         let stack = entry.get_mut();
         if let Some(i) = stack.iter().rposition(|s| matches!(s, Sent::Call(..))) {
-            stack.remove(i);
+            if let Sent::Call(replaced) = stack.remove(i) {
+                out.settled(&replaced.0);
+            }
             self.calls -= 1;
             merge_others(stack);
         }
@@ -319,7 +341,7 @@ impl Pending {
             push_other(stack, 1);
         }
         if self.calls >= self.prune_at {
-            self.prune(engine, shadow);
+            self.prune(engines, out);
             self.prune_at = (self.calls * 2).max(PRUNE_PENDING_AT);
         }
     }
@@ -353,18 +375,19 @@ impl Pending {
         settled
     }
 
-    /// Forgets calls whose windows have all passed (rolling them back gives nothing), and
-    /// every id with no call left to settle.
-    fn prune(&mut self, engine: &Engine, shadow_engine: Option<&Engine>) {
+    /// Forgets calls whose windows have all passed (rolling them back gives nothing to the
+    /// engines or the output), and every id with no call left to settle.
+    fn prune(&mut self, (engine, shadow_engine): (&Engine, Option<&Engine>), out: &mut dyn Output) {
         let mut calls = 0;
         self.by_id.retain(|_, stack| {
             for s in stack.iter_mut() {
                 if let Sent::Call(charges) = s {
                     let (c, shadow) = &**charges;
                     let shadow_can = shadow_engine.is_some_and(|e| e.can_roll_back(shadow));
-                    if engine.can_roll_back(c) || shadow_can {
+                    if engine.can_roll_back(c) || shadow_can || out.holds(c) {
                         calls += 1;
                     } else {
+                        out.settled(c);
                         *s = Sent::Other(1);
                     }
                 }
@@ -438,6 +461,9 @@ pub struct Simulator<'p> {
     engine: Engine<'p>,
     /// A second engine deciding every call too, for comparing two policies in one read.
     shadow: Option<Engine<'p>>,
+    /// The shadow's policy differs from the engine's only in its limits: it decides only
+    /// what the engine let through (or denied in its limits stage), past its conditions.
+    shadow_limits_only: bool,
     /// The latest time seen; calls never run backwards.
     clock: f64,
     pub tally: Tally,
@@ -448,6 +474,7 @@ impl<'p> Simulator<'p> {
         Simulator {
             engine,
             shadow: None,
+            shadow_limits_only: false,
             clock: 0.0,
             tally: Tally::default(),
         }
@@ -459,6 +486,17 @@ impl<'p> Simulator<'p> {
         Simulator {
             shadow: Some(shadow),
             ..Simulator::new(engine)
+        }
+    }
+
+    /// A simulator whose `shadow` has the engine's policy with other limits
+    /// (`suggest-limits`): a call the engine denies before its limits stage the shadow
+    /// would deny the same way, so it is not asked ([`Decided::shadow`] is `None`), and
+    /// one the engine lets through passed the conditions both share.
+    pub fn with_limits_shadow(engine: Engine<'p>, shadow: Engine<'p>) -> Simulator<'p> {
+        Simulator {
+            shadow_limits_only: true,
+            ..Simulator::with_shadow(engine, shadow)
         }
     }
 
@@ -614,6 +652,8 @@ impl<'p> Simulator<'p> {
                             e.rollback(&shadow);
                         }
                         out.rolled_back(&self.engine, &charges);
+                    } else {
+                        out.settled(&charges);
                     }
                 }
             }
@@ -652,7 +692,23 @@ impl<'p> Simulator<'p> {
             time: self.clock,
         };
         let outcome = self.engine.evaluate(&call);
-        let shadow = self.shadow.as_mut().map(|e| e.evaluate(&call));
+        let shadow = match &mut self.shadow {
+            Some(e) if !self.shadow_limits_only => Some(e.evaluate(&call)),
+            Some(e) if outcome.decision != Decision::Deny => {
+                Some(e.evaluate_past_conditions(&call))
+            }
+            // Perhaps denied in the limits stage (an increment of the wrong type, or past
+            // every max): the shadow's own limits may charge.
+            Some(e)
+                if matches!(
+                    outcome.reason,
+                    Some(Reason::TypeMismatch | Reason::RateLimited)
+                ) =>
+            {
+                Some(e.evaluate(&call))
+            }
+            _ => None,
+        };
         let decided = Decided {
             file,
             line,
@@ -662,6 +718,7 @@ impl<'p> Simulator<'p> {
             outcome: &outcome,
             shadow: shadow.as_ref(),
             expect: record.expect,
+            pending: record.id.is_some() && !record.failed,
             text,
         };
         self.tally.add(&decided);
@@ -675,7 +732,7 @@ impl<'p> Simulator<'p> {
             out.rolled_back(&self.engine, &outcome.charges);
         } else if let Some(id) = record.id {
             let engines = (&self.engine, self.shadow.as_ref());
-            pending.call(id, (outcome.charges, shadow_charges), engines.0, engines.1);
+            pending.call(id, (outcome.charges, shadow_charges), engines, out);
         }
         Ok(())
     }
@@ -686,6 +743,22 @@ mod tests {
     use super::*;
     use crate::policy::Policy;
     use crate::source::SourceFile;
+
+    /// An output that keeps nothing.
+    struct Discard;
+
+    impl Output for Discard {
+        fn progress(&mut self, _: u64) {}
+        fn decided(&mut self, _: &Engine, _: &Decided, _: Arg) -> io::Result<()> {
+            Ok(())
+        }
+        fn malformed(&mut self, _: &str, _: usize, _: &Malformed, _: &str) -> io::Result<()> {
+            Ok(())
+        }
+        fn clock_went_back(&mut self, _: &str, _: usize, _: f64, _: f64) -> io::Result<()> {
+            Ok(())
+        }
+    }
 
     #[test]
     fn pending_calls_whose_windows_passed_are_forgotten() {
@@ -703,7 +776,13 @@ mod tests {
                 time: f64::from(i),
             });
             let charges = (o.charges, Charges::new());
-            pending.call(RpcId::Number(u64::from(i)), charges, &engine, None);
+            let mut out = Discard;
+            pending.call(
+                RpcId::Number(u64::from(i)),
+                charges,
+                (&engine, None),
+                &mut out,
+            );
         }
         // A request log without responses: only the current window's call can roll back.
         assert!(
