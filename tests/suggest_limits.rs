@@ -159,6 +159,51 @@ fn json_rpc_failures_are_rolled_back() {
     assert_eq!(row(&rows, "navigate", 60, "fixed", "global")["peak"], 2.0);
 }
 
+/// Calls pending longer than the shortest window, in a log with thousands of calls
+/// pending (where the simulator forgets the calls no count holds any more), are still
+/// rolled back while a measured window holds them: on one thread and on two.
+#[test]
+fn long_pending_calls_are_rolled_back_past_the_pending_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "policy.json", POLICY);
+    let rpc = |id: u32| {
+        format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"navigate","arguments":{{"url":"https://a.example"}}}}}}"#
+        )
+    };
+    let failed = |id: u32| {
+        format!(r#"{{"jsonrpc":"2.0","id":{id},"error":{{"code":-32603,"message":"failed"}}}}"#)
+    };
+    let settled = |id: u32| format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{}}}}"#);
+    let args = r#"{"url":"https://a.example"}"#;
+    let mut trace = vec![call("00:00", "g", "navigate", args)];
+    // 3,000 calls at 10:00, then 1,200 two minutes later: past 4,096 pending calls the
+    // simulator forgets those no count can give back any more.
+    trace.extend((1..=3000).map(rpc));
+    trace.push(call("02:00", "g", "navigate", args));
+    trace.extend((3001..=4200).map(rpc));
+    // The first 3,000 fail (their units leave the hour), the next 1,200 succeed.
+    trace.extend((1..=3000).map(failed));
+    trace.extend((3001..=4200).map(settled));
+    trace.push(call("03:00", "g", "navigate", args));
+    trace.extend((5001..=8000).map(rpc));
+    for threads in ["1", "2"] {
+        let rows = suggest(
+            dir.path(),
+            &trace,
+            &["--window", "minute,hour", "--threads", threads],
+        );
+        // The hour holds the three timed calls, the 1,200 that succeeded and the last
+        // 3,000: 4,203. Had the failed 3,000 been forgotten, it would hold 7,203.
+        let hour = row(&rows, "navigate", 3600, "sliding", "global");
+        assert_eq!(hour["peak"], 4203.0, "{threads} thread(s)");
+        assert_eq!(
+            row(&rows, "navigate", 3600, "fixed", "global")["peak"],
+            4203.0
+        );
+    }
+}
+
 #[test]
 fn bad_input_is_exit_2_with_a_located_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -102,6 +102,10 @@ fn random_trace(r: &mut Rng) -> String {
                 json!({ "jsonrpc": "2.0", "id": r.below(3), "error": { "code": -1, "message": "x" } })
                     .to_string(),
             ),
+            // A success settles the call: a later error under its id gives nothing back.
+            3 if r.chance(50) => lines.push(
+                json!({ "jsonrpc": "2.0", "id": r.below(3), "result": {} }).to_string(),
+            ),
             _ => lines.push(
                 json!({ "ts": t, "grant": r.pick(&["g1", "g2"]), "tool": r.pick(&TOOLS),
                         "args": args, "outcome": if r.chance(10) { "error" } else { "ok" } })
@@ -166,18 +170,29 @@ fn is_written(policy: &Policy, s: &Suggestion) -> bool {
         && unlimited
 }
 
+/// The suggestions for `trace`, its calls decided on `threads` threads (above one, the
+/// meters have a thread of their own).
+fn measure(policy: &Policy, trace: &str, threads: usize) -> Vec<Suggestion> {
+    let mut plan = Plan::new(policy, Catalog::leapfrog(), &[]).expect("plan");
+    let mut replay = Replay::new(policy, &mut plan, 1 << 20);
+    replay.threads = threads;
+    replay.trace("t.jsonl", Cursor::new(trace)).expect("replay");
+    replay.finish();
+    suggest::suggestions(&plan.tracker, 1.0, &[])
+}
+
 fn check(seed: u64) -> Result<(), TestCaseError> {
     let mut r = Rng(seed);
     let text = random_policy(&mut r).to_string();
     let policy = Policy::parse(SourceFile::new("p.json", text.clone())).expect("valid policy");
     let trace = random_trace(&mut r);
-    let mut plan = Plan::new(&policy, Catalog::leapfrog(), &[]).expect("plan");
-    let mut replay = Replay::new(&policy, &mut plan, 1 << 20);
-    replay
-        .trace("t.jsonl", Cursor::new(trace.as_str()))
-        .expect("replay");
-    replay.finish();
-    let suggestions = suggest::suggestions(&plan.tracker, 1.0, &[]);
+    let suggestions = measure(&policy, &trace, 1);
+    let threaded = suggestions_json(&measure(&policy, &trace, 2));
+    prop_assert_eq!(
+        suggestions_json(&suggestions),
+        threaded,
+        "two threads measure otherwise"
+    );
     let sized = written(&policy, &suggestions);
     prop_assert_eq!(
         rate_limited(&sized, &trace),
@@ -204,6 +219,10 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
         );
     }
     Ok(())
+}
+
+fn suggestions_json(s: &[Suggestion]) -> String {
+    serde_json::to_string(s).expect("suggestions serialize")
 }
 
 proptest! {

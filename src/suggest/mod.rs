@@ -15,10 +15,12 @@
 
 pub mod histogram;
 mod meter;
+mod metering;
 pub mod write;
 
 use std::collections::HashMap;
 use std::io::{self, BufRead};
+use std::sync::mpsc;
 
 use serde_json::{json, Map, Value};
 
@@ -33,7 +35,8 @@ use crate::sim::trace::Malformed;
 use crate::sim::{Decided, Options, Output, Simulator, Stop};
 use crate::source::SourceFile;
 use histogram::Histogram;
-use meter::Meter;
+use meter::{Measured, Meter};
+use metering::{Channel, Feed, Metering};
 
 /// A `max` no recorded traffic reaches: the largest integer JSON carries exactly.
 const UNREACHABLE: u64 = crate::json::MAX_SAFE_INT as u64;
@@ -104,11 +107,12 @@ impl Slot {
         }
     }
 
-    /// A measured window closed with this highest level.
-    fn close_window(&mut self, high: f64) {
-        self.peak = self.peak.max(high);
-        self.per_window.add(high);
-        self.windows += 1;
+    /// What a meter measured for this slot.
+    fn absorb(&mut self, measured: Measured) {
+        self.peak = self.peak.max(measured.peak);
+        self.per_window = measured.per_window;
+        self.windows += measured.windows;
+        self.grants_seen += measured.grants;
     }
 
     /// Grants whose count was charged (1 for global scope with traffic).
@@ -146,11 +150,12 @@ pub struct Tracker {
     /// Tool → where each of its limits reports, in the measuring policy's order.
     by_tool: FastMap<Box<str>, Vec<Target>>,
     all_tools: Vec<Target>,
-    meters: Vec<Meter>,
-    /// An anchor's counter class (the high half of its counter keys) → its meter, and
-    /// whether each meter's class is known yet.
-    by_class: FastMap<u32, usize>,
-    known: Vec<bool>,
+    metering: Metering,
+    /// Per meter, per window: the slots of `[fixed grant, fixed global, sliding grant,
+    /// sliding global]`.
+    meter_slots: Vec<Vec<[usize; 4]>>,
+    /// The windows measured, ascending.
+    windows: Vec<u64>,
     /// An existing limit's pointer in the real policy → its slot.
     by_pointer: HashMap<String, usize>,
 }
@@ -176,6 +181,7 @@ impl Plan {
         let mut slots = Vec::new();
         let mut by_tool = FastMap::default();
         let mut meters = Vec::new();
+        let mut meter_slots = Vec::new();
         let mut by_pointer = HashMap::new();
         let mut names: Vec<String> = policy.tools.iter().map(|t| t.name.clone()).collect();
         if policy.default.value == Posture::Allow {
@@ -227,7 +233,8 @@ impl Plan {
             }
             limits.push(anchor);
             ids.push(Target::Anchor(meters.len()));
-            meters.push(meter(Some(name), &windows, &mut slots));
+            meters.push(Meter::new(windows.clone()));
+            meter_slots.push(measured_slots(Some(name), &windows, &mut slots));
             by_tool.insert(name.as_str().into(), ids);
         }
         let all = root.entry("all_tools").or_insert_with(|| json!({}));
@@ -248,19 +255,19 @@ impl Plan {
         }
         limits.push(anchor(meters.len(), &windows));
         all_tools.push(Target::Anchor(meters.len()));
-        meters.push(meter(None, &windows, &mut slots));
+        meters.push(Meter::new(windows.clone()));
+        meter_slots.push(measured_slots(None, &windows, &mut slots));
         let text = serde_json::to_string(&doc).map_err(|_| Vec::new())?;
         let measuring = Policy::parse(SourceFile::new(policy.source.name(), text))?;
-        let known = vec![false; meters.len()];
         Ok(Plan {
             measuring,
             tracker: Tracker {
                 slots,
                 by_tool,
                 all_tools,
-                meters,
-                by_class: FastMap::default(),
-                known,
+                metering: Metering::new(meters),
+                meter_slots,
+                windows,
                 by_pointer,
             },
         })
@@ -281,8 +288,13 @@ impl Tracker {
         for s in &mut self.slots {
             s.finish();
         }
-        for m in &mut self.meters {
-            m.finish(&mut self.slots);
+        for (meter, slots) in self.metering.meters.iter_mut().zip(&self.meter_slots) {
+            meter.finish();
+            for (measured, slots) in meter.measured.drain(..).zip(slots) {
+                for (m, &slot) in measured.into_iter().zip(slots) {
+                    self.slots[slot].absorb(m);
+                }
+            }
         }
     }
 }
@@ -350,9 +362,9 @@ fn anchor(id: usize, windows: &[u64]) -> Value {
     })
 }
 
-/// A subject's meter with a slot for each window, algorithm and scope.
-fn meter(tool: Option<&str>, windows: &[u64], slots: &mut Vec<Slot>) -> Meter {
-    let per_window = windows
+/// A subject's slots for each window, algorithm and scope, in a meter's order.
+fn measured_slots(tool: Option<&str>, windows: &[u64], slots: &mut Vec<Slot>) -> Vec<[usize; 4]> {
+    windows
         .iter()
         .map(|&w| {
             let shapes = [
@@ -366,17 +378,24 @@ fn meter(tool: Option<&str>, windows: &[u64], slots: &mut Vec<Slot>) -> Meter {
                 slots.len() - 1
             })
         })
-        .collect();
-    Meter::new(windows.to_vec(), per_window)
+        .collect()
 }
 
 /// The [`Output`] that feeds a [`Tracker`] while the simulator replays the traces through
-/// the measuring engine (and the real one as its shadow).
+/// the measuring engine (and the real one as its shadow): existing limits' levels it
+/// records itself, anchor charges it feeds to the meters.
 struct Observer<'p> {
     tracker: &'p mut Tracker,
     rule_slots: Vec<Option<usize>>,
     /// The first malformed line, as a diagnostic.
     malformed: Option<Diagnostic>,
+    /// The meters' thread, when they have one.
+    channel: Option<Channel>,
+    /// The time of calls pending under a JSON-RPC id, by the engine's sequence number of
+    /// their `all_tools` anchor charge (every charged call has one, the last of its
+    /// charges), and the latest time seen.
+    pending: FastMap<u64, f64>,
+    clock: f64,
 }
 
 impl<'p> Observer<'p> {
@@ -386,6 +405,24 @@ impl<'p> Observer<'p> {
             tracker,
             rule_slots,
             malformed: None,
+            channel: None,
+            pending: FastMap::default(),
+            clock: f64::NEG_INFINITY,
+        }
+    }
+
+    /// The name a call's charges go by.
+    fn key(charges: &[Charge]) -> Option<u64> {
+        match charges.last()?.mark {
+            Mark::Entry(seq) => Some(seq),
+            Mark::Window(_) => None,
+        }
+    }
+
+    fn feed(&mut self, feed: Feed) {
+        match &mut self.channel {
+            Some(channel) => channel.push(feed),
+            None => self.tracker.metering.apply(&feed),
         }
     }
 }
@@ -402,41 +439,67 @@ impl Output for Observer<'_> {
             }
         }
         let charges = &d.outcome.charges;
-        if charges.is_empty() {
+        let Some(seq) = Self::key(charges) else {
             return Ok(());
-        }
+        };
+        self.clock = d.time;
         let t = &mut *self.tracker;
         let tool = t.by_tool.get(d.tool).map(Vec::as_slice).unwrap_or_default();
+        let mut anchors = [None; 2];
+        let mut next = anchors.iter_mut();
         for (charge, target) in charges.iter().zip(tool.iter().chain(&t.all_tools)) {
             match *target {
                 Target::Existing(slot) => {
                     t.slots[slot].record(charge.key, d.time, engine.level(charge));
                 }
                 Target::Anchor(meter) => {
-                    let Mark::Entry(seq) = charge.mark else {
-                        continue;
-                    };
-                    if !t.known[meter] {
-                        t.known[meter] = true;
-                        t.by_class.insert((charge.key >> 32) as u32, meter);
+                    if let Some(a) = next.next() {
+                        *a = Some((meter, charge.units));
                     }
-                    let grant = charge.key as u32;
-                    t.meters[meter].charge(&mut t.slots, grant, d.time, charge.units, seq);
                 }
             }
         }
+        if d.pending {
+            self.pending.insert(seq, d.time);
+        }
+        self.feed(Feed::Call {
+            seq,
+            // Anchors are grant-scoped: the low half of their counter key is the grant.
+            grant: charges.last().map_or(0, |c| c.key as u32),
+            at: d.time,
+            pending: d.pending,
+            anchors,
+        });
         Ok(())
     }
 
     fn rolled_back(&mut self, _engine: &Engine, charges: &[Charge]) {
-        let t = &mut *self.tracker;
-        for charge in charges {
-            if let (Some(&meter), Mark::Entry(seq)) =
-                (t.by_class.get(&((charge.key >> 32) as u32)), charge.mark)
-            {
-                t.meters[meter].roll_back(charge.key as u32, seq);
+        if let Some(seq) = Self::key(charges) {
+            self.pending.remove(&seq);
+            self.feed(Feed::RollBack(seq));
+        }
+    }
+
+    fn settled(&mut self, charges: &[Charge]) {
+        if let Some(seq) = Self::key(charges) {
+            if self.pending.remove(&seq).is_some() {
+                self.feed(Feed::Settled(seq));
             }
         }
+    }
+
+    /// A pending call is held while a rollback could still change a measured count: its
+    /// charge has not left the longest sliding window, or its fixed window is current.
+    fn holds(&self, charges: &[Charge]) -> bool {
+        let at = Self::key(charges).and_then(|seq| self.pending.get(&seq));
+        let windows = &self.tracker.windows;
+        at.is_some_and(|&at| {
+            let longest = windows.last().map_or(0.0, |&w| w as f64);
+            at + longest > self.clock
+                || windows
+                    .iter()
+                    .any(|&w| window_index(at, w as f64) == window_index(self.clock, w as f64))
+        })
     }
 
     fn malformed(&mut self, file: &str, line: usize, m: &Malformed, text: &str) -> io::Result<()> {
@@ -477,7 +540,7 @@ impl<'p> Replay<'p> {
         let observer = Observer::new(tracker, real.as_ref());
         let engine = Engine::new(measuring);
         let simulator = match real {
-            Some(real) => Simulator::with_shadow(engine, real),
+            Some(real) => Simulator::with_limits_shadow(engine, real),
             None => Simulator::new(engine),
         };
         Replay {
@@ -493,11 +556,17 @@ impl<'p> Replay<'p> {
 
     /// Replays one trace; counters and the clock carry on from the traces before it.
     pub fn trace<R: BufRead>(&mut self, name: &str, reader: R) -> Result<(), Stopped> {
-        let (options, threads) = (&self.options, self.threads);
-        match self
-            .simulator
-            .run_threaded(name, reader, options, &mut self.observer, threads)
-        {
+        let result = if self.threads > 1 {
+            self.trace_threaded(name, reader)?
+        } else {
+            let options = &self.options;
+            self.simulator
+                .run_threaded(name, reader, options, &mut self.observer, 1)
+        };
+        // JSON-RPC ids are matched within a trace: its pending calls end with it.
+        self.observer.pending.clear();
+        self.observer.tracker.metering.end_trace();
+        match result {
             Ok(()) => Ok(()),
             Err(Stop::Io(e) | Stop::Output(e)) => Err(Stopped::Io(e)),
             // The simulator reports a malformed line to the output before it stops.
@@ -507,6 +576,40 @@ impl<'p> Replay<'p> {
                     "{name}: a malformed line"
                 )))),
             },
+        }
+    }
+
+    /// [`Replay::trace`] with the meters on a thread of their own, beside the simulator's.
+    fn trace_threaded<R: BufRead>(
+        &mut self,
+        name: &str,
+        reader: R,
+    ) -> Result<Result<(), Stop>, Stopped> {
+        let metering = std::mem::take(&mut self.observer.tracker.metering);
+        let (full, to_meter) = mpsc::sync_channel(16);
+        let (back, empty) = mpsc::channel();
+        let (result, metering) = std::thread::scope(|scope| {
+            let meters = scope.spawn(move || metering::serve(metering, to_meter, back));
+            self.observer.channel = Some(Channel {
+                batch: Vec::with_capacity(metering::BATCH),
+                full,
+                empty,
+            });
+            let (options, threads) = (&self.options, self.threads);
+            let result =
+                self.simulator
+                    .run_threaded(name, reader, options, &mut self.observer, threads);
+            if let Some(mut channel) = self.observer.channel.take() {
+                channel.send();
+            }
+            (result, meters.join())
+        });
+        match metering {
+            Ok(metering) => {
+                self.observer.tracker.metering = metering;
+                Ok(result)
+            }
+            Err(_) => Err(Stopped::Io(io::Error::other("the meters' thread stopped"))),
         }
     }
 
