@@ -85,6 +85,12 @@ fn simulate_human(bencher: Bencher) {
     simulate(bencher, Format::Human, 1);
 }
 
+/// The same on two threads.
+#[divan::bench(sample_count = 20)]
+fn simulate_human_2_threads(bencher: Bencher) {
+    simulate(bencher, Format::Human, 2);
+}
+
 /// `--format jsonl --report FILE`: the decision lines and the HTML report from one read
 /// (the page is drawn, not written).
 #[divan::bench(sample_count = 20)]
@@ -143,9 +149,20 @@ fn serde_json_parse(bencher: Bencher) {
 
 /// `suggest-limits` on the same trace: the measuring engine (the recommended policy's
 /// windows, fixed and sliding, per grant and global, for every tool) with the real policy
-/// as its shadow (target: within 2× of `simulate_jsonl`).
+/// as its shadow (target: within 2× of `simulate_human`, its default format).
 #[divan::bench(sample_count = 10)]
 fn suggest_limits(bencher: Bencher) {
+    suggest_limits_on(bencher, 1);
+}
+
+/// The same on two threads (lines parsed on one, calls decided on the other, and the
+/// measuring counts kept on a third; target: within 2× of `simulate_human_2_threads`).
+#[divan::bench(sample_count = 10)]
+fn suggest_limits_2_threads(bencher: Bencher) {
+    suggest_limits_on(bencher, 2);
+}
+
+fn suggest_limits_on(bencher: Bencher, threads: usize) {
     let trace: &[u8] = &TRACE;
     let catalog = policylayer::catalog::Catalog::leapfrog();
     bencher
@@ -155,6 +172,7 @@ fn suggest_limits(bencher: Bencher) {
             let mut plan = policylayer::suggest::Plan::new(&POLICY, catalog, &[])
                 .expect("the recommended policy measures");
             let mut replay = policylayer::suggest::Replay::new(&POLICY, &mut plan, 1 << 24);
+            replay.threads = threads;
             assert!(replay.trace("big.jsonl", trace).is_ok());
             replay.finish();
             black_box(policylayer::suggest::suggestions(&plan.tracker, 1.5, &[]).len())

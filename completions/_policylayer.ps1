@@ -243,7 +243,7 @@ Register-ArgumentCompleter -Native -CommandName 'policylayer' -ScriptBlock {
             [CompletionResult]::new('--tool', '--tool', [CompletionResultType]::ParameterName, 'Only these tools (repeatable)')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
             [CompletionResult]::new('--max-line-bytes', '--max-line-bytes', [CompletionResultType]::ParameterName, 'A longer trace line is malformed (it is not held in memory)')
-            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Threads to read with (default: the available cores, at most 4), as for `simulate`')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Threads to read with (default: the available cores, at most 4), as for `simulate`; above one, the measuring counts get one more of their own')
             [CompletionResult]::new('--catalog', '--catalog', [CompletionResultType]::ParameterName, 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)')
             [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Add the suggested limit to each write-like tool that has none (atomically)')
             [CompletionResult]::new('--update-existing', '--update-existing', [CompletionResultType]::ParameterName, 'With --write: also set each existing limit''s max to its suggestion')

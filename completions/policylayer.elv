@@ -219,7 +219,7 @@ set edit:completion:arg-completer[policylayer] = {|@words|
             cand --tool 'Only these tools (repeatable)'
             cand --format 'format'
             cand --max-line-bytes 'A longer trace line is malformed (it is not held in memory)'
-            cand --threads 'Threads to read with (default: the available cores, at most 4), as for `simulate`'
+            cand --threads 'Threads to read with (default: the available cores, at most 4), as for `simulate`; above one, the measuring counts get one more of their own'
             cand --catalog 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)'
             cand --write 'Add the suggested limit to each write-like tool that has none (atomically)'
             cand --update-existing 'With --write: also set each existing limit''s max to its suggestion'

@@ -182,7 +182,7 @@ complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" 
 complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l format -r -f -a "human\t''
 json\t''"
 complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l max-line-bytes -d 'A longer trace line is malformed (it is not held in memory)' -r
-complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l threads -d 'Threads to read with (default: the available cores, at most 4), as for `simulate`' -r
+complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l threads -d 'Threads to read with (default: the available cores, at most 4), as for `simulate`; above one, the measuring counts get one more of their own' -r
 complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l catalog -d 'Tool catalogue to check against (default: the `catalog` key of the nearest policylayer.toml, else the built-in Leapfrog catalogue)' -r -F
 complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l write -d 'Add the suggested limit to each write-like tool that has none (atomically)'
 complete -c policylayer -n "__fish_policylayer_using_subcommand suggest-limits" -l update-existing -d 'With --write: also set each existing limit\'s max to its suggestion'

@@ -42,7 +42,8 @@ pub struct SuggestArgs {
     /// A longer trace line is malformed (it is not held in memory).
     #[arg(long, value_name = "BYTES", default_value_t = sim::MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
-    /// Threads to read with (default: the available cores, at most 4), as for `simulate`.
+    /// Threads to read with (default: the available cores, at most 4), as for `simulate`;
+    /// above one, the measuring counts get one more of their own.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub threads: Option<u16>,
     #[command(flatten)]

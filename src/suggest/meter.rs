@@ -64,20 +64,10 @@ struct Window {
     used: f64,
     charges: u64,
     /// The highest level in the current aligned window, fixed then sliding, for the
-    /// percentiles; `index` is `i64::MIN` before the first charge.
-    high: [High; 2],
+    /// percentiles; `opened` once the stream has been charged.
+    high: [f64; 2],
+    opened: bool,
 }
-
-#[derive(Debug, Clone, Copy)]
-struct High {
-    index: i64,
-    level: f64,
-}
-
-const NO_HIGH: High = High {
-    index: i64::MIN,
-    level: 0.0,
-};
 
 impl Window {
     const EMPTY: Window = Window {
@@ -90,7 +80,8 @@ impl Window {
         index: 0,
         used: 0.0,
         charges: 0,
-        high: [NO_HIGH; 2],
+        high: [0.0; 2],
+        opened: false,
     };
 }
 
@@ -203,9 +194,9 @@ impl Meter {
         let grants = self.streams.values().map(|s| (s, 0));
         for (stream, global) in grants.chain([(&self.global, 1)]) {
             for (w, measured) in stream.windows.iter().zip(&mut self.measured) {
-                for (alg, high) in w.high.iter().enumerate() {
-                    if high.index != i64::MIN {
-                        measured[2 * alg + global].close(high.level);
+                if w.opened {
+                    for (alg, &high) in w.high.iter().enumerate() {
+                        measured[2 * alg + global].close(high);
                     }
                 }
             }
@@ -299,10 +290,18 @@ impl Stream {
             if win.live == 0 {
                 win.sum = 0.0;
             }
-            if win.index != index {
+            if win.index != index || !win.opened {
+                // A new aligned window: the last one's highest levels are final.
+                if win.opened {
+                    for (alg, &high) in win.high.iter().enumerate() {
+                        measured[2 * alg + global].close(high);
+                    }
+                }
                 win.index = index;
                 win.used = 0.0;
                 win.charges = 0;
+                win.high = [f64::NEG_INFINITY; 2];
+                win.opened = true;
             }
             // A zero-unit charge changes no count.
             if counts {
@@ -317,17 +316,9 @@ impl Stream {
                 win.used += units;
                 win.charges += 1;
             }
-            for (alg, level) in [win.used, win.sum].into_iter().enumerate() {
-                let high = &mut win.high[alg];
-                if high.index == index {
-                    if level > high.level {
-                        high.level = level;
-                    }
-                } else {
-                    if high.index != i64::MIN {
-                        measured[2 * alg + global].close(high.level);
-                    }
-                    *high = High { index, level };
+            for (high, level) in win.high.iter_mut().zip([win.used, win.sum]) {
+                if level > *high {
+                    *high = level;
                 }
             }
         }
@@ -345,6 +336,12 @@ impl Stream {
                 self.large.remove(&self.popped);
             }
             self.popped += 1;
+        }
+        // A quiet day after a busy one gives the memory back (halving, so a stream that
+        // breathes does not copy at every charge).
+        let capacity = self.entries.capacity();
+        if capacity > 1024 && self.entries.len() < capacity / 4 {
+            self.entries.shrink_to(capacity / 2);
         }
         if !counts {
             return None;
