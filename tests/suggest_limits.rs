@@ -29,6 +29,23 @@ fn call(ts: &str, grant: &str, tool: &str, args: &str) -> String {
     format!(r#"{{"ts":"2026-11-24T10:{ts}Z","grant":"{grant}","tool":"{tool}","args":{args}}}"#)
 }
 
+/// A JSON-RPC `tools/call` of `navigate` under `id`.
+fn rpc(id: u32) -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"navigate","arguments":{{"url":"https://a.example"}}}}}}"#
+    )
+}
+
+/// An error response under `id`: the call pending there failed.
+fn failed(id: u32) -> String {
+    format!(r#"{{"jsonrpc":"2.0","id":{id},"error":{{"code":-32603,"message":"failed"}}}}"#)
+}
+
+/// A success response under `id`: the call pending there is settled.
+fn settled(id: u32) -> String {
+    format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{}}}}"#)
+}
+
 fn suggest(dir: &Path, trace: &[String], extra: &[&str]) -> Vec<Value> {
     write(dir, "trace.jsonl", &(trace.join("\n") + "\n"));
     let out = policylayer(dir)
@@ -142,14 +159,6 @@ fn existing_limits_count_their_own_units_and_denials() {
 fn json_rpc_failures_are_rolled_back() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "policy.json", POLICY);
-    let rpc = |id: u32| {
-        format!(
-            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"navigate","arguments":{{"url":"https://a.example"}}}}}}"#
-        )
-    };
-    let failed = |id: u32| {
-        format!(r#"{{"jsonrpc":"2.0","id":{id},"error":{{"code":-32603,"message":"failed"}}}}"#)
-    };
     let rows = suggest(
         dir.path(),
         &[rpc(1), failed(1), rpc(2), rpc(3)],
@@ -166,15 +175,6 @@ fn json_rpc_failures_are_rolled_back() {
 fn long_pending_calls_are_rolled_back_past_the_pending_limit() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "policy.json", POLICY);
-    let rpc = |id: u32| {
-        format!(
-            r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"navigate","arguments":{{"url":"https://a.example"}}}}}}"#
-        )
-    };
-    let failed = |id: u32| {
-        format!(r#"{{"jsonrpc":"2.0","id":{id},"error":{{"code":-32603,"message":"failed"}}}}"#)
-    };
-    let settled = |id: u32| format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{}}}}"#);
     let args = r#"{"url":"https://a.example"}"#;
     let mut trace = vec![call("00:00", "g", "navigate", args)];
     // 3,000 calls at 10:00, then 1,200 two minutes later: past 4,096 pending calls the
