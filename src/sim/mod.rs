@@ -283,11 +283,37 @@ const PRUNE_PENDING_AT: usize = 4096;
 /// What is pending under one JSON-RPC id, oldest first. A response settles the most recent.
 #[derive(Debug)]
 enum Sent {
-    /// A `tools/call` and what it charged, in the engine and in the shadow engine.
-    Call(Box<(Charges, Charges)>),
+    /// A `tools/call` and what it charged.
+    Call(Held),
     /// This many other requests in a row (a server's `sampling/createMessage`, a client's
     /// `tools/list`): their responses settle nothing the engine knows of.
     Other(u64),
+}
+
+/// What a pending call charged, in the engine then in the shadow engine, exactly sized:
+/// a log of calls without responses can hold a day of them.
+#[derive(Debug)]
+struct Held {
+    charges: Box<[Charge]>,
+    /// How many of `charges` are the engine's.
+    engine: usize,
+}
+
+impl Held {
+    fn new(engine: &[Charge], shadow: &[Charge]) -> Held {
+        Held {
+            charges: engine.iter().chain(shadow).copied().collect(),
+            engine: engine.len(),
+        }
+    }
+
+    fn engine(&self) -> &[Charge] {
+        &self.charges[..self.engine]
+    }
+
+    fn shadow(&self) -> &[Charge] {
+        &self.charges[self.engine..]
+    }
 }
 
 /// JSON-RPC requests waiting for their response, by id. Both sides of a session number
@@ -313,11 +339,11 @@ impl Pending {
     fn call(
         &mut self,
         id: RpcId,
-        charges: (Charges, Charges),
+        (charges, shadow): (&[Charge], &[Charge]),
         engines: (&Engine, Option<&Engine>),
         out: &mut dyn Output,
     ) {
-        let charged = !charges.0.is_empty() || !charges.1.is_empty();
+        let charged = !charges.is_empty() || !shadow.is_empty();
         let mut entry = match self.by_id.entry(id) {
             Entry::Occupied(e) => e,
             // A denied call with nothing else pending under its id changes nothing.
@@ -327,13 +353,13 @@ impl Pending {
         let stack = entry.get_mut();
         if let Some(i) = stack.iter().rposition(|s| matches!(s, Sent::Call(..))) {
             if let Sent::Call(replaced) = stack.remove(i) {
-                out.settled(&replaced.0);
+                out.settled(replaced.engine());
             }
             self.calls -= 1;
             merge_others(stack);
         }
         if charged {
-            stack.push(Sent::Call(Box::new(charges)));
+            stack.push(Sent::Call(Held::new(charges, shadow)));
             self.calls += 1;
         } else if stack.is_empty() {
             entry.remove();
@@ -355,12 +381,12 @@ impl Pending {
     }
 
     /// A response under `id`: the charges of the call it settles, if it settles a call.
-    fn respond(&mut self, id: &RpcId) -> Option<(Charges, Charges)> {
+    fn respond(&mut self, id: &RpcId) -> Option<Held> {
         let stack = self.by_id.get_mut(id)?;
         let settled = match stack.pop()? {
-            Sent::Call(charges) => {
+            Sent::Call(held) => {
                 self.calls -= 1;
-                Some(*charges)
+                Some(held)
             }
             Sent::Other(n) => {
                 if n > 1 {
@@ -381,8 +407,8 @@ impl Pending {
         let mut calls = 0;
         self.by_id.retain(|_, stack| {
             for s in stack.iter_mut() {
-                if let Sent::Call(charges) = s {
-                    let (c, shadow) = &**charges;
+                if let Sent::Call(held) = s {
+                    let (c, shadow) = (held.engine(), held.shadow());
                     let shadow_can = shadow_engine.is_some_and(|e| e.can_roll_back(shadow));
                     if engine.can_roll_back(c) || shadow_can || out.holds(c) {
                         calls += 1;
@@ -645,15 +671,15 @@ impl<'p> Simulator<'p> {
             }
             Event::Response { id, failed } => {
                 self.tally.skipped += 1;
-                if let Some((charges, shadow)) = cx.pending.respond(&id) {
+                if let Some(held) = cx.pending.respond(&id) {
                     if failed {
-                        self.engine.rollback(&charges);
+                        self.engine.rollback(held.engine());
                         if let Some(e) = &mut self.shadow {
-                            e.rollback(&shadow);
+                            e.rollback(held.shadow());
                         }
-                        out.rolled_back(&self.engine, &charges);
+                        out.rolled_back(&self.engine, held.engine());
                     } else {
-                        out.settled(&charges);
+                        out.settled(held.engine());
                     }
                 }
             }
@@ -732,7 +758,7 @@ impl<'p> Simulator<'p> {
             out.rolled_back(&self.engine, &outcome.charges);
         } else if let Some(id) = record.id {
             let engines = (&self.engine, self.shadow.as_ref());
-            pending.call(id, (outcome.charges, shadow_charges), engines, out);
+            pending.call(id, (&outcome.charges, &shadow_charges), engines, out);
         }
         Ok(())
     }
@@ -775,10 +801,10 @@ mod tests {
                 args: &args,
                 time: f64::from(i),
             });
-            let charges = (o.charges, Charges::new());
+            let charges = (&o.charges[..], &[][..]);
             let mut out = Discard;
             pending.call(
-                RpcId::Number(u64::from(i)),
+                RpcId::Integer(i64::from(i)),
                 charges,
                 (&engine, None),
                 &mut out,
