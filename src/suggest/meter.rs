@@ -103,7 +103,7 @@ struct Stream {
 }
 
 /// What was measured for one window, algorithm and scope of a subject.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Measured {
     /// The highest level any charge took the count to.
     pub peak: f64,

@@ -154,6 +154,8 @@ pub struct Tracker {
     /// Per meter, per window: the slots of `[fixed grant, fixed global, sliding grant,
     /// sliding global]`.
     meter_slots: Vec<Vec<[usize; 4]>>,
+    /// Existing limits read from a meter: slot, meter, and (window, cell) in it.
+    from_meter: Vec<(usize, usize, (usize, usize))>,
     /// The windows measured, ascending.
     windows: Vec<u64>,
     /// An existing limit's pointer in the real policy → its slot.
@@ -199,6 +201,19 @@ impl Plan {
             .or_insert_with(|| Value::Object(Map::new()))
             .as_object_mut()
             .ok_or_else(Vec::new)?;
+        // A counter no other limit shares, charged like its subject's anchor in a window
+        // measured, counts exactly what the meter's cell of its shape counts: it is read
+        // from there, and the measuring engine does not carry it.
+        let mut uses: HashMap<&str, usize> = HashMap::new();
+        for l in policy
+            .tools
+            .iter()
+            .flat_map(|t| &t.limits)
+            .chain(&policy.all_tools)
+        {
+            *uses.entry(l.counter.value.as_str()).or_default() += 1;
+        }
+        let mut from_meter = Vec::new();
         for name in &names {
             let entry = tools
                 .entry(name.clone())
@@ -207,8 +222,14 @@ impl Plan {
             let pointer = rule.map(|r| r.pointer());
             let existing = rule.map(|r| r.limits.as_slice()).unwrap_or_default();
             let limits = existing_limits(entry).ok_or_else(Vec::new)?;
+            let units = units_of(
+                limits.first(),
+                catalog.tool(name).map(|t| t.signals.as_slice()),
+            );
+            let meter = meters.len();
             let mut ids = Vec::new();
-            for (i, l) in existing.iter().enumerate() {
+            let mut kept = Vec::new();
+            for (i, (l, json)) in existing.iter().zip(limits.drain(..)).enumerate() {
                 let mut slot = Slot::new(Some(name), l.window.value, l.algorithm, l.scope);
                 slot.counter = Some(l.counter.value.clone());
                 slot.current_max = Some(l.max.value);
@@ -217,44 +238,56 @@ impl Plan {
                     by_pointer.insert(at.clone(), slots.len());
                     slot.pointer = Some(at);
                 }
-                ids.push(Target::Existing(slots.len()));
+                match metered(l, &json, &units, &uses, &windows) {
+                    Some(cell) => from_meter.push((slots.len(), meter, cell)),
+                    None => {
+                        ids.push(Target::Existing(slots.len()));
+                        kept.push(json);
+                    }
+                }
                 slots.push(slot);
             }
-            let units = units_of(
-                limits.first(),
-                catalog.tool(name).map(|t| t.signals.as_slice()),
-            );
+            *limits = kept;
             for l in limits.iter_mut() {
                 l["max"] = UNREACHABLE.into();
             }
-            let mut anchor = anchor(meters.len(), &windows);
+            let mut anchor = anchor(meter, &windows);
             if let (Some(to), Some(from)) = (anchor.as_object_mut(), units.as_object()) {
                 to.extend(from.clone());
             }
             limits.push(anchor);
-            ids.push(Target::Anchor(meters.len()));
+            ids.push(Target::Anchor(meter));
             meters.push(Meter::new(windows.clone()));
             meter_slots.push(measured_slots(Some(name), &windows, &mut slots));
             by_tool.insert(name.as_str().into(), ids);
         }
         let all = root.entry("all_tools").or_insert_with(|| json!({}));
         let limits = existing_limits(all).ok_or_else(Vec::new)?;
+        let meter = meters.len();
         let mut all_tools = Vec::new();
-        for (i, l) in policy.all_tools.iter().enumerate() {
+        let mut kept = Vec::new();
+        for (i, (l, json)) in policy.all_tools.iter().zip(limits.drain(..)).enumerate() {
             let mut slot = Slot::new(None, l.window.value, l.algorithm, l.scope);
             slot.counter = Some(l.counter.value.clone());
             slot.current_max = Some(l.max.value);
             let at = format!("/all_tools/limits/{i}");
             by_pointer.insert(at.clone(), slots.len());
             slot.pointer = Some(at);
-            all_tools.push(Target::Existing(slots.len()));
+            match metered(l, &json, &json!({}), &uses, &windows) {
+                Some(cell) => from_meter.push((slots.len(), meter, cell)),
+                None => {
+                    all_tools.push(Target::Existing(slots.len()));
+                    kept.push(json);
+                }
+            }
             slots.push(slot);
         }
+        *limits = kept;
         for l in limits.iter_mut() {
             l["max"] = UNREACHABLE.into();
         }
-        limits.push(anchor(meters.len(), &windows));
-        all_tools.push(Target::Anchor(meters.len()));
+        limits.push(anchor(meter, &windows));
+        all_tools.push(Target::Anchor(meter));
         meters.push(Meter::new(windows.clone()));
         meter_slots.push(measured_slots(None, &windows, &mut slots));
         let text = serde_json::to_string(&doc).map_err(|_| Vec::new())?;
@@ -267,6 +300,7 @@ impl Plan {
                 all_tools,
                 metering: Metering::new(meters),
                 meter_slots,
+                from_meter,
                 windows,
                 by_pointer,
             },
@@ -288,8 +322,14 @@ impl Tracker {
         for s in &mut self.slots {
             s.finish();
         }
-        for (meter, slots) in self.metering.meters.iter_mut().zip(&self.meter_slots) {
+        for meter in &mut self.metering.meters {
             meter.finish();
+        }
+        for &(slot, meter, (window, cell)) in &self.from_meter {
+            let measured = &self.metering.meters[meter].measured[window][cell];
+            self.slots[slot].absorb(measured.clone());
+        }
+        for (meter, slots) in self.metering.meters.iter_mut().zip(&self.meter_slots) {
             for (measured, slots) in meter.measured.drain(..).zip(slots) {
                 for (m, &slot) in measured.into_iter().zip(slots) {
                     self.slots[slot].absorb(m);
@@ -307,6 +347,25 @@ fn existing_limits(entry: &mut Value) -> Option<&mut Vec<Value>> {
         .entry("limits")
         .or_insert_with(|| json!([]))
         .as_array_mut()
+}
+
+/// The meter cell (window, `[fixed grant, fixed global, sliding grant, sliding global]`)
+/// that counts exactly what the existing limit `l` (its document `json`) counts, if one
+/// does: no other limit shares its counter, it charges what its subject's anchor charges
+/// (`units`), and its window is measured.
+fn metered(
+    l: &crate::policy::Limit,
+    json: &Value,
+    units: &Value,
+    uses: &HashMap<&str, usize>,
+    windows: &[u64],
+) -> Option<(usize, usize)> {
+    let charged = units_of(Some(json), None);
+    let alone = uses.get(l.counter.value.as_str()) == Some(&1);
+    let window = windows.iter().position(|&w| w == l.window.value)?;
+    let cell =
+        2 * usize::from(l.algorithm == Algorithm::Sliding) + usize::from(l.scope == Scope::Global);
+    (alone && &charged == units).then_some((window, cell))
 }
 
 /// What a limit on a tool charges: its first limit's `increment` or `increment_from`, else
