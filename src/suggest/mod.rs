@@ -1,17 +1,21 @@
 //! `suggest-limits`: limits sized from recorded traffic.
 //!
 //! The engine is the judge here too. The policy is turned into a *measuring policy*: the
-//! same access rules, every existing limit with a `max` no call can reach, and for every
-//! tool (and `all_tools`) extra limits, one per window asked × fixed/sliding × grant/global,
-//! each charging what a limit on that tool would (its existing limit's `increment` or
-//! `increment_from`, one item per batch entry for a batch tool, else one per call). The
-//! trace is replayed through it exactly as `simulate` replays it (same reader, JSON-RPC
-//! rollback, window alignment and sliding boundary), and after each allowed call the level
-//! each of its counters reached is read: the peak of those levels is the smallest `max`
+//! same access rules, existing limits with a `max` no call can reach, and for every tool
+//! (and `all_tools`) one *anchor* limit charging what a limit on that tool would (its first
+//! limit's `increment` or `increment_from`, one item per batch entry for a batch tool, else
+//! one per call). The trace is replayed through it exactly as `simulate` replays it (same
+//! reader, JSON-RPC rollback), and each anchor charge feeds the tool's `Meter`, which
+//! counts every window asked × fixed/sliding × grant/global with the engine's arithmetic
+//! (window alignment, sliding boundary). The peak of a count's levels is the smallest `max`
 //! that denies none of the recorded traffic, and one below it denies the call that set it.
-//! The real policy runs alongside as a shadow, to count what its own limits denied.
+//! An existing limit is read from the engine after each call, or, when it counts exactly
+//! what one of its tool's meter cells counts, from that cell (and the measuring policy
+//! leaves it out). The real policy runs alongside as a shadow, to count what its own limits
+//! denied.
 //!
-//! Memory: one live entry per counter and grant, and a fixed-size histogram per limit.
+//! Memory: 8 bytes per charge inside the longest window per stream (see `meter.rs`), one
+//! live entry per existing counter and grant, and a fixed-size histogram per count.
 
 pub mod histogram;
 mod meter;
