@@ -184,11 +184,7 @@ impl Plan {
             w
         };
         let mut doc = policy.doc.value.to_serde();
-        let mut slots = Vec::new();
         let mut by_tool = FastMap::default();
-        let mut meters = Vec::new();
-        let mut meter_slots = Vec::new();
-        let mut by_pointer = HashMap::new();
         let mut names: Vec<String> = policy.tools.iter().map(|t| t.name.clone()).collect();
         if policy.default.value == Posture::Allow {
             names.extend(
@@ -205,9 +201,6 @@ impl Plan {
             .or_insert_with(|| Value::Object(Map::new()))
             .as_object_mut()
             .ok_or_else(Vec::new)?;
-        // A counter no other limit shares, charged like its subject's anchor in a window
-        // measured, counts exactly what the meter's cell of its shape counts: it is read
-        // from there, and the measuring engine does not carry it.
         let mut uses: HashMap<&str, usize> = HashMap::new();
         for l in policy
             .tools
@@ -217,83 +210,48 @@ impl Plan {
         {
             *uses.entry(l.counter.value.as_str()).or_default() += 1;
         }
-        let mut from_meter = Vec::new();
+        let mut b = Builder {
+            windows: &windows,
+            uses,
+            slots: Vec::new(),
+            meters: Vec::new(),
+            meter_slots: Vec::new(),
+            from_meter: Vec::new(),
+            by_pointer: HashMap::new(),
+        };
         for name in &names {
             let entry = tools
                 .entry(name.clone())
                 .or_insert_with(|| Value::Object(Map::new()));
             let rule = policy.tool(name);
-            let pointer = rule.map(|r| r.pointer());
             let existing = rule.map(|r| r.limits.as_slice()).unwrap_or_default();
             let limits = existing_limits(entry).ok_or_else(Vec::new)?;
             let units = units_of(
                 limits.first(),
                 catalog.tool(name).map(|t| t.signals.as_slice()),
             );
-            let meter = meters.len();
-            let mut ids = Vec::new();
-            let mut kept = Vec::new();
-            for (i, (l, json)) in existing.iter().zip(limits.drain(..)).enumerate() {
-                let mut slot = Slot::new(Some(name), l.window.value, l.algorithm, l.scope);
-                slot.counter = Some(l.counter.value.clone());
-                slot.current_max = Some(l.max.value);
-                if let Some(p) = &pointer {
-                    let at = format!("{p}/limits/{i}");
-                    by_pointer.insert(at.clone(), slots.len());
-                    slot.pointer = Some(at);
-                }
-                match metered(l, &json, &units, &uses, &windows) {
-                    Some(cell) => from_meter.push((slots.len(), meter, cell)),
-                    None => {
-                        ids.push(Target::Existing(slots.len()));
-                        kept.push(json);
-                    }
-                }
-                slots.push(slot);
-            }
-            *limits = kept;
-            for l in limits.iter_mut() {
-                l["max"] = UNREACHABLE.into();
-            }
-            let mut anchor = anchor(meter, &windows);
-            if let (Some(to), Some(from)) = (anchor.as_object_mut(), units.as_object()) {
-                to.extend(from.clone());
-            }
-            limits.push(anchor);
-            ids.push(Target::Anchor(meter));
-            meters.push(Meter::new(windows.clone()));
-            meter_slots.push(measured_slots(Some(name), &windows, &mut slots));
+            let pointer = rule.map(|r| r.pointer());
+            let ids = b.subject(Some(name), pointer.as_deref(), existing, limits, &units);
             by_tool.insert(name.as_str().into(), ids);
         }
         let all = root.entry("all_tools").or_insert_with(|| json!({}));
         let limits = existing_limits(all).ok_or_else(Vec::new)?;
-        let meter = meters.len();
-        let mut all_tools = Vec::new();
-        let mut kept = Vec::new();
-        for (i, (l, json)) in policy.all_tools.iter().zip(limits.drain(..)).enumerate() {
-            let mut slot = Slot::new(None, l.window.value, l.algorithm, l.scope);
-            slot.counter = Some(l.counter.value.clone());
-            slot.current_max = Some(l.max.value);
-            let at = format!("/all_tools/limits/{i}");
-            by_pointer.insert(at.clone(), slots.len());
-            slot.pointer = Some(at);
-            match metered(l, &json, &json!({}), &uses, &windows) {
-                Some(cell) => from_meter.push((slots.len(), meter, cell)),
-                None => {
-                    all_tools.push(Target::Existing(slots.len()));
-                    kept.push(json);
-                }
-            }
-            slots.push(slot);
-        }
-        *limits = kept;
-        for l in limits.iter_mut() {
-            l["max"] = UNREACHABLE.into();
-        }
-        limits.push(anchor(meter, &windows));
-        all_tools.push(Target::Anchor(meter));
-        meters.push(Meter::new(windows.clone()));
-        meter_slots.push(measured_slots(None, &windows, &mut slots));
+        // `all_tools`' anchor charges one per call.
+        let all_tools = b.subject(
+            None,
+            Some("/all_tools"),
+            &policy.all_tools,
+            limits,
+            &json!({}),
+        );
+        let Builder {
+            slots,
+            meters,
+            meter_slots,
+            from_meter,
+            by_pointer,
+            ..
+        } = b;
         let text = serde_json::to_string(&doc).map_err(|_| Vec::new())?;
         let measuring = Policy::parse(SourceFile::new(policy.source.name(), text))?;
         Ok(Plan {
@@ -309,6 +267,72 @@ impl Plan {
                 by_pointer,
             },
         })
+    }
+}
+
+/// What [`Plan::new`] gathers, subject by subject.
+struct Builder<'a> {
+    windows: &'a [u64],
+    /// How many limits of the policy count each counter.
+    uses: HashMap<&'a str, usize>,
+    slots: Vec<Slot>,
+    meters: Vec<Meter>,
+    meter_slots: Vec<Vec<[usize; 4]>>,
+    from_meter: Vec<(usize, usize, (usize, usize))>,
+    by_pointer: HashMap<String, usize>,
+}
+
+impl Builder<'_> {
+    /// A subject (a tool, or `None`: `all_tools`) with its `existing` limits, their
+    /// documents `limits` (rewritten for the measuring policy) at `pointer`, and the units
+    /// its anchor charges. Where its limits report, in the measuring policy's order.
+    ///
+    /// An existing limit whose counter no other limit shares, charged like the anchor, in
+    /// a window measured, counts exactly what the meter's cell of its shape counts: it is
+    /// read from there, and the measuring policy leaves it out.
+    fn subject(
+        &mut self,
+        tool: Option<&str>,
+        pointer: Option<&str>,
+        existing: &[crate::policy::Limit],
+        limits: &mut Vec<Value>,
+        units: &Value,
+    ) -> Vec<Target> {
+        let meter = self.meters.len();
+        let mut targets = Vec::new();
+        let mut kept = Vec::new();
+        for (i, (l, json)) in existing.iter().zip(limits.drain(..)).enumerate() {
+            let mut slot = Slot::new(tool, l.window.value, l.algorithm, l.scope);
+            slot.counter = Some(l.counter.value.clone());
+            slot.current_max = Some(l.max.value);
+            if let Some(p) = pointer {
+                let at = format!("{p}/limits/{i}");
+                self.by_pointer.insert(at.clone(), self.slots.len());
+                slot.pointer = Some(at);
+            }
+            match metered(l, &json, units, &self.uses, self.windows) {
+                Some(cell) => self.from_meter.push((self.slots.len(), meter, cell)),
+                None => {
+                    targets.push(Target::Existing(self.slots.len()));
+                    kept.push(json);
+                }
+            }
+            self.slots.push(slot);
+        }
+        *limits = kept;
+        for l in limits.iter_mut() {
+            l["max"] = UNREACHABLE.into();
+        }
+        let mut anchor = anchor(meter, self.windows);
+        if let (Some(to), Some(from)) = (anchor.as_object_mut(), units.as_object()) {
+            to.extend(from.clone());
+        }
+        limits.push(anchor);
+        targets.push(Target::Anchor(meter));
+        self.meters.push(Meter::new(self.windows.to_vec()));
+        let slots = measured_slots(tool, self.windows, &mut self.slots);
+        self.meter_slots.push(slots);
+        targets
     }
 }
 
