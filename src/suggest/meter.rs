@@ -39,6 +39,17 @@ struct Entry {
     units: u16,
 }
 
+impl Entry {
+    /// The units this entry (at `position`) counts for.
+    fn counted(&self, large: &FastMap<u64, f64>, position: u64) -> f64 {
+        match self.units {
+            GONE => 0.0,
+            LARGE => large.get(&position).copied().unwrap_or(0.0),
+            small => f64::from(small),
+        }
+    }
+}
+
 /// Where a charge was kept: its position in the grant's stream and in the global one
 /// (`None`: a zero-unit charge, which no count keeps).
 pub type Placed = [Option<u64>; 2];
@@ -218,14 +229,6 @@ impl Stream {
         }
     }
 
-    fn units(&self, position: u64, e: Entry) -> f64 {
-        match e.units {
-            GONE => 0.0,
-            LARGE => self.large.get(&position).copied().unwrap_or(0.0),
-            small => f64::from(small),
-        }
-    }
-
     /// Charges `units` at `t` (aligned windows `indices`). What a window measured (`to`,
     /// the `global` column) hears of its highest level when it closes: that is also what
     /// the peak is the highest of, so a call touches only its streams.
@@ -249,11 +252,6 @@ impl Stream {
         } = self;
         let far_total = *far_popped + far.len() as u64;
         let (popped, far_popped) = (*popped, *far_popped);
-        let units_at = |p: u64, e: &Entry| match e.units {
-            GONE => 0.0,
-            LARGE => large.get(&p).copied().unwrap_or(0.0),
-            small => f64::from(small),
-        };
         let each = windows.iter().zip(&mut self.windows).zip(indices).zip(to);
         for (((&w, win), &index), measured) in each {
             let w = w as f64;
@@ -266,7 +264,7 @@ impl Stream {
                     break;
                 };
                 if e.units != GONE {
-                    win.sum -= units_at(win.from, e);
+                    win.sum -= e.counted(large, win.from);
                     win.live -= 1;
                 }
                 if e.delta == FAR {
@@ -377,7 +375,7 @@ impl Stream {
                 if e.units == GONE {
                     return;
                 }
-                let kept = self.units(position, e);
+                let kept = e.counted(&self.large, position);
                 for win in &mut self.windows {
                     if position >= win.from {
                         win.live -= 1;
