@@ -158,11 +158,7 @@ pub(super) fn minute_sizes(
     }
     Ok(suggest::suggestions(&plan.tracker, 1.5, &[])
         .into_iter()
-        .filter(|s| {
-            s.counter.is_none()
-                && s.algorithm == crate::policy::Algorithm::Fixed
-                && s.scope == crate::policy::Scope::Grant
-        })
+        .filter(|s| s.is_proposed_fixed_per_grant())
         .filter_map(|s| Some((s.tool?, s.suggested_max)))
         .collect())
 }

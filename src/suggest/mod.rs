@@ -732,6 +732,14 @@ pub struct Suggestion {
     pub note: Option<String>,
 }
 
+impl Suggestion {
+    /// A proposed limit (no existing counter) of the shape `--write` adds and `lint --fix
+    /// --trace` sizes: a fixed window, per grant.
+    pub fn is_proposed_fixed_per_grant(&self) -> bool {
+        self.counter.is_none() && self.algorithm == Algorithm::Fixed && self.scope == Scope::Grant
+    }
+}
+
 /// A policy keyword as the word the policy spells.
 fn keyword<S: serde::Serializer, K: Copy + Into<&'static str>>(
     k: &K,

@@ -11,7 +11,7 @@ use super::Suggestion;
 use crate::catalog::Catalog;
 use crate::diagnostic::Edit;
 use crate::lint::rules::helpers::{append_member, quote};
-use crate::policy::{Access, Algorithm, Policy, Scope};
+use crate::policy::{Access, Policy};
 
 /// What `--write` changes.
 #[derive(Debug, Default)]
@@ -53,10 +53,7 @@ pub fn plan(
         let limits: Vec<String> = suggestions
             .iter()
             .filter(|s| {
-                s.tool.as_deref() == Some(tool.name.as_str())
-                    && s.counter.is_none()
-                    && s.algorithm == Algorithm::Fixed
-                    && s.scope == Scope::Grant
+                s.tool.as_deref() == Some(tool.name.as_str()) && s.is_proposed_fixed_per_grant()
             })
             .map(|s| limit_text(&tool.name, s, &super::units_of(None, Some(&tool.signals))))
             .collect();
